@@ -1,0 +1,86 @@
+"""Who a user is in the platform: judge of which courts, member of which agencies,
+admin or supervisor of which centers. Computed once per request and cached on
+the user object; every access decision starts here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import AgencyMembership, CenterMembership, LinkageCenter
+
+
+@dataclass(frozen=True)
+class Roles:
+    is_superuser: bool = False
+    court_ids: frozenset = field(default_factory=frozenset)
+    agency_ids: frozenset = field(default_factory=frozenset)  # liaison or head
+    head_agency_ids: frozenset = field(default_factory=frozenset)
+    admin_center_ids: frozenset = field(default_factory=frozenset)  # with their subtrees
+    supervisor_center_ids: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_judge(self):
+        return bool(self.court_ids)
+
+    @property
+    def is_agency_member(self):
+        return bool(self.agency_ids)
+
+    @property
+    def is_center_admin(self):
+        return bool(self.admin_center_ids)
+
+    @property
+    def is_supervisor(self):
+        return bool(self.supervisor_center_ids)
+
+    @property
+    def center_ids(self):
+        return self.admin_center_ids | self.supervisor_center_ids
+
+    @property
+    def primary(self) -> str:
+        """The role a home page is built for."""
+        if self.is_superuser:
+            return "admin"
+        if self.is_center_admin:
+            return "center"
+        if self.is_supervisor:
+            return "supervisor"
+        if self.head_agency_ids:
+            return "head"
+        if self.is_agency_member:
+            return "liaison"
+        if self.is_judge:
+            return "judge"
+        return "none"
+
+
+def _subtrees(center_ids):
+    out = set()
+    for center in LinkageCenter.objects.filter(pk__in=center_ids):
+        out |= center.subtree_ids()
+    return frozenset(out)
+
+
+def roles_of(user) -> Roles:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Roles()
+    cached = getattr(user, "_eh_roles", None)
+    if cached is not None:
+        return cached
+    from cases.models import JudgeMembership
+
+    agency_rows = list(AgencyMembership.objects.filter(user=user).values_list("agency_id", "role"))
+    center_rows = list(CenterMembership.objects.filter(user=user).values_list("center_id", "role"))
+    admin = [c for c, r in center_rows if r == CenterMembership.Role.ADMIN]
+    sup = [c for c, r in center_rows if r == CenterMembership.Role.SUPERVISOR]
+    roles = Roles(
+        is_superuser=user.is_superuser,
+        court_ids=frozenset(JudgeMembership.objects.filter(user=user).values_list("court_id", flat=True)),
+        agency_ids=frozenset(a for a, _ in agency_rows),
+        head_agency_ids=frozenset(a for a, r in agency_rows if r == AgencyMembership.Role.HEAD),
+        admin_center_ids=_subtrees(admin) if admin else frozenset(),
+        supervisor_center_ids=_subtrees(sup) if sup else frozenset(),
+    )
+    user._eh_roles = roles
+    return roles

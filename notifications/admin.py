@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from .models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at", "email_status", "email_attempts"]
+    list_filter = ["kind", "email_status"]
+    search_fields = ["title", "recipient__username"]
+    list_select_related = ["recipient"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,186 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import calendar as calendar_services
+from .models import (
+    Attachment,
+    CalendarDay,
+    CalendarYear,
+    Escalation,
+    EscalationRule,
+    ExtensionRequest,
+    Reply,
+    SlaPolicy,
+    WorkOrder,
+    WorkOrderBatch,
+    WorkOrderEvent,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = WorkOrderEvent
+    fields = ["created_at", "actor", "action", "from_status", "to_status", "details"]
+    readonly_fields = fields
+
+
+class ReplyInline(ReadOnlyInline):
+    model = Reply
+    fields = ["created_at", "outcome", "result_text", "answered_by"]
+    readonly_fields = fields
+
+
+class EscalationInline(ReadOnlyInline):
+    model = Escalation
+    fields = ["step", "due_at", "fired_at", "notified"]
+    readonly_fields = fields
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(admin.ModelAdmin):
+    """Status and clock fields are read-only: they change only through services."""
+
+    list_display = ["reference", "subject", "case", "agency", "type", "status", "due_at",
+                    "due_provisional", "escalation_level"]
+    list_filter = ["status", "type", "due_provisional", "escalation_level", "agency", "court"]
+    search_fields = ["subject", "case__number"]
+    list_select_related = ["case", "agency"]
+    date_hierarchy = "due_at"
+    readonly_fields = ["case", "court", "judge", "respondent", "agency", "duty", "type", "batch", "status",
+                       "submitted_at", "receipt_date", "period_days", "due_at", "due_provisional",
+                       "signed_at", "answered_at", "closed_at", "withdrawn_at", "return_count",
+                       "escalation_level", "next_escalation_at"]
+    inlines = [ReplyInline, EscalationInline, EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkOrderEvent)
+class WorkOrderEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "work_order", "actor", "action", "from_status", "to_status"]
+    list_filter = ["action"]
+    search_fields = ["work_order__case__number"]
+    list_select_related = ["work_order", "actor"]
+    readonly_fields = ["work_order", "actor", "action", "from_status", "to_status", "details", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reply)
+class ReplyAdmin(admin.ModelAdmin):
+    list_display = ["work_order", "outcome", "answered_by", "created_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["work_order", "answered_by"]
+    readonly_fields = ["work_order", "outcome", "result_text", "answered_by", "created_at"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "work_order", "purpose", "content_type", "size", "uploaded_at"]
+    list_filter = ["purpose", "content_type"]
+    list_select_related = ["work_order"]
+    exclude = ["file"]
+    readonly_fields = ["work_order", "reply", "purpose", "original_name", "content_type", "size", "sha256",
+                       "uploaded_by"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["work_order", "days", "status", "requested_by", "created_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["work_order", "requested_by", "decided_by"]
+    readonly_fields = ["work_order", "requested_by", "days", "reason", "status", "decided_by",
+                       "decided_at", "decision_note"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Edits go through the calendar services so open deadlines are recomputed."""
+
+    list_display = ["date", "is_working", "note", "source"]
+    list_filter = ["is_working", "source"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+    fields = ["date", "is_working", "note"]
+
+    def save_model(self, request, obj, form, change):
+        moved = 0
+        old_date = form.initial.get("date") if change else None
+        if old_date and old_date != obj.date:
+            moved += calendar_services.calendar_day_delete(day=old_date, actor=request.user)
+        moved += calendar_services.calendar_day_set(
+            day=obj.date, is_working=obj.is_working, note=obj.note, actor=request.user)
+        obj.pk = CalendarDay.objects.get(date=obj.date).pk
+        self.message_user(request, _("%(n)d open deadline(s) recomputed.") % {"n": moved}, messages.INFO)
+
+    def delete_model(self, request, obj):
+        moved = calendar_services.calendar_day_delete(day=obj.date, actor=request.user)
+        self.message_user(request, _("%(n)d open deadline(s) recomputed.") % {"n": moved}, messages.INFO)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "source", "loaded_at"]
+    actions = ["reload_official"]
+
+    @admin.action(description=_("Reload the official schedule for the selected years"))
+    def reload_official(self, request, queryset):
+        moved = 0
+        for cy in queryset:
+            try:
+                moved += calendar_services.calendar_load_year(year=cy.year, actor=request.user)
+            except ValueError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+        self.message_user(request, _("%(n)d open deadline(s) recomputed.") % {"n": moved}, messages.INFO)
+
+    def save_model(self, request, obj, form, change):
+        calendar_services.calendar_year_mark(year=obj.year, source=obj.source or "manual")
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["type", "working_days", "updated_at"]
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = ["type", "warning_time", "center_after_days", "supervision_after_days"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ["work_order", "step", "due_at", "fired_at", "notified"]
+    list_filter = ["step"]
+    list_select_related = ["work_order"]
+    readonly_fields = ["work_order", "step", "due_at", "fired_at", "notified"]
+
+
+@admin.register(WorkOrderBatch)
+class WorkOrderBatchAdmin(admin.ModelAdmin):
+    list_display = ["id", "court", "created_by", "total", "created_count", "created_at", "finished_at"]
+    readonly_fields = ["court", "created_by", "total", "created_count", "finished_at"]

@@ -1,0 +1,77 @@
+"""Upload checks: type by content, size limit, safe file names."""
+import hashlib
+import re
+import unicodedata
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+ALLOWED = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+
+
+def sniff(head: bytes, fileobj) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            fileobj.seek(0)
+            names = set(zipfile.ZipFile(fileobj).namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            fileobj.seek(0)
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            if any(n.startswith("xl/") for n in names):
+                return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return None
+
+
+def safe_filename(name: str, content_type: str) -> str:
+    """A name safe for a Content-Disposition header and a file system."""
+    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").split("/")[-1])
+    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]", "", name).strip(". ")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return (stem[:100] or "file") + ALLOWED[content_type]
+
+
+def check_upload(uploaded) -> tuple[str, str, str]:
+    """Validate an uploaded file. Returns (content_type, safe name, sha256)."""
+    limit = settings.MAX_UPLOAD_MB * 1024 * 1024
+    if uploaded.size > limit:
+        raise ValidationError(
+            _("“%(name)s” is %(size).1f MB; files may be at most %(limit)d MB.")
+            % {"name": uploaded.name, "size": uploaded.size / 1024 / 1024, "limit": settings.MAX_UPLOAD_MB},
+            code="file_too_large",
+        )
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    content_type = sniff(head, uploaded)
+    if content_type is None:
+        raise ValidationError(
+            _("“%(name)s” is not an accepted file type (PDF, PNG, JPEG, Word or Excel).")
+            % {"name": uploaded.name},
+            code="file_type",
+        )
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return content_type, safe_filename(uploaded.name, content_type), digest.hexdigest()
+
+
+

@@ -1,0 +1,44 @@
+"""Reads. Every page, API view and export gets its work orders from here, so
+they can never disagree about who sees what."""
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from agencies.roles import roles_of
+
+from .models import Status, WorkOrder
+
+
+def work_order_scope(user) -> Q:
+    """The one rule of who sees which work order.
+
+    Judges: their courts' work orders. Liaisons and heads: their agency's,
+    drafts excluded. Center staff: those sent to agencies under their centers or
+    filed by courts under them, drafts excluded. Superusers: all."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    q = Q(pk__in=[])
+    if roles.court_ids:
+        q |= Q(court_id__in=roles.court_ids)
+    not_draft = ~Q(status=Status.DRAFT)
+    if roles.agency_ids:
+        q |= Q(agency_id__in=roles.agency_ids) & not_draft
+    if roles.center_ids:
+        q |= (Q(agency__center_id__in=roles.center_ids) | Q(court__center_id__in=roles.center_ids)) & not_draft
+    return q
+
+
+def work_orders_for(user) -> QuerySet[WorkOrder]:
+    return WorkOrder.objects.filter(work_order_scope(user))
+
+
+def work_orders_for_list(user) -> QuerySet[WorkOrder]:
+    return work_orders_for(user).select_related("case", "court", "agency", "duty", "judge", "respondent")
+
+
+def get_work_order_for(user, pk) -> WorkOrder:
+    """The work order if the user may see it; 404 alike for missing and foreign."""
+    try:
+        return work_orders_for_list(user).get(pk=pk)
+    except (WorkOrder.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such work order")

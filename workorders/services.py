@@ -1,0 +1,536 @@
+"""Every change to a work order happens here.
+
+Each service locks the row, checks the actor and the transition, writes the
+change and its audit event, and queues its notifications, in one transaction.
+Views, API views, admin actions, tasks and commands all call these.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import AgencyMembership, CenterMembership, Duty, LinkageCenter
+from cases.models import EnforcementCase, Party
+from notifications.models import Notification
+from notifications.services import notify
+
+from . import deadlines, escalation
+from .access import require
+from .errors import ConflictError
+from .files import check_upload
+from .models import (
+    Attachment,
+    EventAction,
+    ExtensionRequest,
+    Reply,
+    Status,
+    WorkOrder,
+    WorkOrderBatch,
+    WorkOrderEvent,
+)
+from .transitions import TRANSITIONS, Action
+
+User = get_user_model()
+MAX_EXTENSION_DAYS = 30
+
+
+# ---------------------------------------------------------------- helpers
+
+def _lock(work_order: WorkOrder) -> WorkOrder:
+    """Re-read the row under FOR UPDATE: concurrent actions queue here and the
+    loser sees the winner's status."""
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("agency").get(pk=work_order.pk)
+
+
+def _check_transition(wo: WorkOrder, action: Action):
+    rule = TRANSITIONS[action]
+    if wo.status not in rule.sources:
+        raise ConflictError(
+            _("This work order is now “%(status)s”; “%(action)s” is not possible. Reload the page to see its current state.")
+            % {"status": wo.get_status_display(), "action": rule.label}
+        )
+
+
+def _event(wo, actor, action, *, from_status="", to_status="", **details) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        work_order=wo, actor=actor, action=action, from_status=from_status,
+        to_status=to_status, details=_jsonable(details),
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+EVENT_FOR = {
+    Action.SUBMIT: EventAction.SUBMITTED, Action.SIGN: EventAction.SIGNED,
+    Action.RETURN: EventAction.RETURNED, Action.RESUBMIT: EventAction.RESUBMITTED,
+    Action.ANSWER: EventAction.ANSWERED, Action.ACCEPT: EventAction.ACCEPTED,
+    Action.REOPEN: EventAction.REOPENED, Action.WITHDRAW: EventAction.WITHDRAWN,
+}
+
+
+def _move(wo, actor, action: Action, *, now, fields=(), event_action=None, **details):
+    """Apply the transition's target status, save the named fields, log the event."""
+    before = wo.status
+    target = TRANSITIONS[action].target
+    if target is not None:
+        wo.status = target
+    escalation.reschedule(wo)
+    wo.save(update_fields=["status", "updated_at", "escalation_level", "next_escalation_at", *fields])
+    _event(wo, actor, event_action or EVENT_FOR[action], from_status=before, to_status=wo.status, **details)
+
+
+def _start_clock(wo: WorkOrder, now: datetime, cal=None) -> deadlines.Deadline:
+    dl = deadlines.compute_deadline(wo.type, now, cal)
+    wo.submitted_at = now
+    wo.receipt_date = dl.receipt_date
+    wo.period_days = dl.working_days
+    wo.due_at = dl.due_at
+    wo.due_provisional = dl.provisional
+    wo.escalation_level = 0
+    return dl
+
+
+CLOCK_FIELDS = ["submitted_at", "receipt_date", "period_days", "due_at", "due_provisional"]
+
+
+def agency_recipients(agency_id, role=AgencyMembership.Role.LIAISON):
+    return list(User.objects.filter(
+        is_active=True, agency_memberships__agency_id=agency_id, agency_memberships__role=role
+    ).distinct())
+
+
+def center_recipients(center_id, role=CenterMembership.Role.ADMIN):
+    """Staff of the center and of every center above it."""
+    ids, cid = [], center_id
+    while cid is not None and len(ids) < 10:
+        ids.append(cid)
+        cid = LinkageCenter.objects.filter(pk=cid).values_list("parent_id", flat=True).first()
+    return list(User.objects.filter(
+        is_active=True, center_memberships__center_id__in=ids, center_memberships__role=role
+    ).distinct())
+
+
+def _notify_judge(wo, kind, title, body=""):
+    notify(recipients=[wo.judge], kind=kind, title=title, body=body, work_order=wo)
+
+
+def _notify_agency(wo, kind, title, body=""):
+    notify(recipients=agency_recipients(wo.agency_id), kind=kind, title=title, body=body, work_order=wo)
+
+
+def _save_attachments(wo, actor, files, purpose, reply=None):
+    for f in files or ():
+        content_type, name, digest = check_upload(f)
+        att = Attachment(
+            work_order=wo, reply=reply, purpose=purpose, original_name=name,
+            content_type=content_type, size=f.size, sha256=digest, uploaded_by=actor,
+        )
+        att.file.save(name, f, save=False)
+        att.save()
+        _event(wo, actor, EventAction.ATTACHMENT_ADDED, name=name, purpose=purpose, size=f.size)
+
+
+def _validate_files(files):
+    for f in files or ():
+        check_upload(f)
+
+
+# ---------------------------------------------------------------- filing
+
+def _validate_request(*, actor, case: EnforcementCase, duty: Duty, respondent: Party | None, type_, subject):
+    from agencies.roles import roles_of
+
+    roles = roles_of(actor)
+    if not (roles.is_superuser or case.court_id in roles.court_ids):
+        raise ValidationError(_("You may only file requests on your own court's cases."))
+    if not duty.is_active or not duty.agency.is_active:
+        raise ValidationError(_("The duty “%(duty)s” is not available.") % {"duty": duty.name})
+    if respondent is not None and (respondent.case_id != case.pk or respondent.role != Party.Role.RESPONDENT):
+        raise ValidationError(_("The respondent does not belong to this case."))
+    if type_ and type_ not in dict(WorkOrder._meta.get_field("type").choices):
+        raise ValidationError(_("Unknown work-order type."))
+    if not (subject or "").strip():
+        raise ValidationError(_("A subject is required."))
+
+
+def _build(*, actor, case, duty, respondent, type_, subject, details, batch=None) -> WorkOrder:
+    return WorkOrder(
+        case=case, court_id=case.court_id, judge=actor, respondent=respondent,
+        agency_id=duty.agency_id, duty=duty, type=type_ or duty.default_type,
+        subject=subject.strip()[:200], details=details or "", batch=batch,
+    )
+
+
+@transaction.atomic
+def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str, details: str = "",
+                      respondent: Party | None = None, type: str | None = None, attachments=(),
+                      submit: bool = False, now: datetime | None = None) -> WorkOrder:
+    """File a request: a draft, or submitted at once when `submit` is true."""
+    _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type, subject=subject)
+    _validate_files(attachments)
+    wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type,
+                subject=subject, details=details)
+    wo.save()
+    _event(wo, actor, EventAction.CREATED, to_status=Status.DRAFT, agency=duty.agency.name, type=wo.type)
+    _save_attachments(wo, actor, attachments, Attachment.Purpose.REQUEST)
+    if submit:
+        work_order_submit(work_order=wo, actor=actor, now=now)
+        wo.refresh_from_db()
+    return wo
+
+
+@transaction.atomic
+def work_order_edit_draft(*, work_order: WorkOrder, actor, subject: str, details: str,
+                          duty: Duty | None = None, type: str | None = None,
+                          respondent: Party | None = None, attachments=()) -> WorkOrder:
+    wo = _lock(work_order)
+    require(actor, wo, Action.EDIT)
+    _check_transition(wo, Action.EDIT)
+    duty = duty or wo.duty
+    _validate_request(actor=actor, case=wo.case, duty=duty, respondent=respondent, type_=type, subject=subject)
+    _validate_files(attachments)
+    wo.subject, wo.details, wo.duty, wo.agency_id = subject.strip()[:200], details, duty, duty.agency_id
+    wo.type = type or duty.default_type
+    wo.respondent = respondent
+    wo.save(update_fields=["subject", "details", "duty", "agency", "type", "respondent", "updated_at"])
+    _event(wo, actor, EventAction.EDITED)
+    _save_attachments(wo, actor, attachments, Attachment.Purpose.REQUEST)
+    return wo
+
+
+@transaction.atomic
+def work_order_submit(*, work_order: WorkOrder, actor, now: datetime | None = None) -> WorkOrder:
+    now = now or timezone.now()
+    wo = _lock(work_order)
+    require(actor, wo, Action.SUBMIT)
+    _check_transition(wo, Action.SUBMIT)
+    dl = _start_clock(wo, now)
+    _move(wo, actor, Action.SUBMIT, now=now, fields=CLOCK_FIELDS,
+          due_at=dl.due_at, receipt_date=dl.receipt_date, working_days=dl.working_days,
+          provisional=dl.provisional)
+    _notify_agency(wo, Notification.Kind.ASSIGNED,
+                   _("New work order %(ref)s: %(subject)s") % {"ref": wo.reference, "subject": wo.subject},
+                   _("Due %(due)s.") % {"due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")})
+    return wo
+
+
+def work_orders_create_batch(*, actor, items, subject: str, details: str = "", submit: bool = True,
+                             now: datetime | None = None, progress=None) -> WorkOrderBatch:
+    """File one work order per item, all or nothing.
+
+    `items` is a list of (case, respondent or None, duty, type or None). Rows,
+    events and notifications are written with bulk inserts in chunks, so a
+    batch of 1,000 costs a few dozen queries; `progress(done, total)` is called
+    after each chunk."""
+    now = now or timezone.now()
+    items = list(items)
+    if not items:
+        raise ValidationError(_("Choose at least one case and one duty."))
+    if len(items) > 5000:
+        raise ValidationError(_("A batch may hold at most 5,000 work orders."))
+    cal = deadlines.WorkingCalendar()
+    clocks = {}
+    with transaction.atomic():
+        for case, respondent, duty, type_ in items:
+            _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject)
+        batch = WorkOrderBatch.objects.create(created_by=actor, court_id=items[0][0].court_id, total=len(items))
+        done = 0
+        for start in range(0, len(items), 200):
+            chunk = items[start:start + 200]
+            rows = []
+            for case, respondent, duty, type_ in chunk:
+                wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_,
+                            subject=subject, details=details, batch=batch)
+                if submit:
+                    if wo.type not in clocks:
+                        clocks[wo.type] = deadlines.compute_deadline(wo.type, now, cal)
+                    dl = clocks[wo.type]
+                    wo.status = Status.SUBMITTED
+                    wo.submitted_at, wo.receipt_date, wo.period_days = now, dl.receipt_date, dl.working_days
+                    wo.due_at, wo.due_provisional = dl.due_at, dl.provisional
+                    escalation.reschedule(wo, cal=cal)
+                rows.append(wo)
+            WorkOrder.objects.bulk_create(rows)
+            events = []
+            for wo in rows:
+                events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED,
+                                             to_status=Status.DRAFT, details={"batch": str(batch.pk)}))
+                if submit:
+                    events.append(WorkOrderEvent(
+                        work_order=wo, actor=actor, action=EventAction.SUBMITTED,
+                        from_status=Status.DRAFT, to_status=Status.SUBMITTED,
+                        details=_jsonable({"due_at": wo.due_at, "receipt_date": wo.receipt_date,
+                                           "working_days": wo.period_days, "provisional": wo.due_provisional,
+                                           "batch": str(batch.pk)})))
+            WorkOrderEvent.objects.bulk_create(events)
+            done += len(rows)
+            if submit:
+                by_agency = {}
+                for wo in rows:
+                    by_agency.setdefault(wo.agency_id, []).append(wo)
+                for agency_id, wos in by_agency.items():
+                    notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
+                           title=_("%(n)d new work orders in batch %(batch)s")
+                           % {"n": len(wos), "batch": str(batch.pk)[:8]},
+                           body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
+                           work_order=wos[0] if len(wos) == 1 else None,
+                           dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
+            if progress:
+                progress(done, len(items))
+        batch.created_count = done
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["created_count", "finished_at"])
+    return batch
+
+
+# ---------------------------------------------------------------- agency side
+
+@transaction.atomic
+def work_order_sign(*, work_order: WorkOrder, actor, now: datetime | None = None) -> WorkOrder:
+    now = now or timezone.now()
+    wo = _lock(work_order)
+    require(actor, wo, Action.SIGN)
+    _check_transition(wo, Action.SIGN)
+    wo.signed_at = now
+    _move(wo, actor, Action.SIGN, now=now, fields=["signed_at"])
+    return wo
+
+
+@transaction.atomic
+def work_order_return(*, work_order: WorkOrder, actor, reason: str, now: datetime | None = None) -> WorkOrder:
+    """Return for supplement: the clock stops until the judge resubmits."""
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise ValidationError(_("Say what the court must supplement."))
+    wo = _lock(work_order)
+    require(actor, wo, Action.RETURN)
+    _check_transition(wo, Action.RETURN)
+    wo.return_count += 1
+    _move(wo, actor, Action.RETURN, now=now, fields=["return_count"], reason=reason.strip(),
+          due_at=wo.due_at)
+    _notify_judge(wo, Notification.Kind.RETURNED,
+                  _("%(ref)s returned for supplement") % {"ref": wo.reference}, reason.strip())
+    return wo
+
+
+@transaction.atomic
+def work_order_answer(*, work_order: WorkOrder, actor, outcome: str, result_text: str,
+                      attachments=(), now: datetime | None = None) -> Reply:
+    now = now or timezone.now()
+    if outcome not in Reply.Outcome.values:
+        raise ValidationError(_("Choose an outcome."))
+    if not (result_text or "").strip():
+        raise ValidationError(_("The reply needs a result text."))
+    _validate_files(attachments)
+    wo = _lock(work_order)
+    require(actor, wo, Action.ANSWER)
+    _check_transition(wo, Action.ANSWER)
+    reply = Reply.objects.create(work_order=wo, outcome=outcome, result_text=result_text.strip(),
+                                 answered_by=actor)
+    wo.answered_at = now
+    on_time = wo.due_at is None or now <= wo.due_at
+    _move(wo, actor, Action.ANSWER, now=now, fields=["answered_at"], outcome=outcome,
+          reply=reply.pk, on_time=on_time)
+    _save_attachments(wo, actor, attachments, Attachment.Purpose.REPLY, reply=reply)
+    _notify_judge(wo, Notification.Kind.ANSWERED,
+                  _("%(ref)s answered: %(outcome)s") % {"ref": wo.reference, "outcome": reply.get_outcome_display()},
+                  reply.result_text[:500])
+    return reply
+
+
+@transaction.atomic
+def extension_request(*, work_order: WorkOrder, actor, days: int, reason: str) -> ExtensionRequest:
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValidationError(_("An extension is 1 to %(max)d working days.") % {"max": MAX_EXTENSION_DAYS})
+    if not (reason or "").strip():
+        raise ValidationError(_("Give a reason for the extension."))
+    wo = _lock(work_order)
+    require(actor, wo, Action.REQUEST_EXTENSION)
+    _check_transition(wo, Action.REQUEST_EXTENSION)
+    if wo.extensions.filter(status=ExtensionRequest.Decision.PENDING).exists():
+        raise ConflictError(_("An extension request is already waiting for a decision."))
+    ext = ExtensionRequest.objects.create(work_order=wo, requested_by=actor, days=days, reason=reason.strip())
+    _event(wo, actor, EventAction.EXTENSION_REQUESTED, extension=ext.pk, days=days, reason=ext.reason)
+    notify(recipients=center_recipients(wo.agency.center_id), kind=Notification.Kind.EXTENSION_REQUESTED,
+           title=_("%(agency)s asks %(days)d more working days for %(ref)s")
+           % {"agency": wo.agency.name, "days": days, "ref": wo.reference},
+           body=ext.reason, work_order=wo)
+    return ext
+
+
+@transaction.atomic
+def extension_decide(*, extension: ExtensionRequest, actor, approve: bool, note: str = "",
+                     now: datetime | None = None) -> ExtensionRequest:
+    """Approve (adds the working days to the current due date) or refuse."""
+    now = now or timezone.now()
+    wo = _lock(extension.work_order)
+    ext = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    require(actor, wo, Action.DECIDE_EXTENSION)
+    if ext.status != ExtensionRequest.Decision.PENDING:
+        raise ConflictError(_("This extension request has already been decided."))
+    if approve:
+        _check_transition(wo, Action.DECIDE_EXTENSION)
+    ext.status = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
+    ext.decided_by, ext.decided_at, ext.decision_note = actor, now, (note or "").strip()
+    ext.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if approve:
+        old_due = wo.due_at
+        cal = deadlines.WorkingCalendar()
+        wo.period_days += ext.days
+        wo.due_at, wo.due_provisional = deadlines.due_from_receipt(wo.receipt_date, wo.period_days, cal)
+        escalation.reschedule(wo, cal=cal)
+        wo.save(update_fields=["period_days", "due_at", "due_provisional", "escalation_level",
+                               "next_escalation_at", "updated_at"])
+        _event(wo, actor, EventAction.EXTENSION_APPROVED, extension=ext.pk, days=ext.days,
+               old_due_at=old_due, due_at=wo.due_at, note=ext.decision_note)
+    else:
+        _event(wo, actor, EventAction.EXTENSION_REFUSED, extension=ext.pk, note=ext.decision_note)
+    title = (_("Extension for %(ref)s approved: due %(due)s")
+             % {"ref": wo.reference, "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")}
+             if approve else _("Extension for %(ref)s refused") % {"ref": wo.reference})
+    notify(recipients=[ext.requested_by, wo.judge], kind=Notification.Kind.EXTENSION_DECIDED,
+           title=title, body=ext.decision_note, work_order=wo)
+    return ext
+
+
+@transaction.atomic
+def respondent_id_reveal(*, work_order: WorkOrder, actor) -> str:
+    """Return the respondent's full ID number; the reveal itself is logged."""
+    from .access import can_reveal_id
+
+    wo = WorkOrder.objects.select_related("respondent", "agency").get(pk=work_order.pk)
+    if not can_reveal_id(actor, wo):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("You may not see this ID number."))
+    if wo.respondent is None:
+        return ""
+    _event(wo, actor, EventAction.ID_REVEALED, party=wo.respondent_id)
+    return wo.respondent.id_number
+
+
+# ---------------------------------------------------------------- court side
+
+@transaction.atomic
+def work_order_resubmit(*, work_order: WorkOrder, actor, note: str = "", attachments=(),
+                        now: datetime | None = None) -> WorkOrder:
+    """After a return: the full period starts again from the new receipt date."""
+    now = now or timezone.now()
+    _validate_files(attachments)
+    wo = _lock(work_order)
+    require(actor, wo, Action.RESUBMIT)
+    _check_transition(wo, Action.RESUBMIT)
+    old_due = wo.due_at
+    dl = _start_clock(wo, now)
+    wo.signed_at = None
+    _move(wo, actor, Action.RESUBMIT, now=now, fields=CLOCK_FIELDS + ["signed_at"],
+          note=(note or "").strip(), old_due_at=old_due, due_at=dl.due_at, receipt_date=dl.receipt_date,
+          provisional=dl.provisional)
+    _save_attachments(wo, actor, attachments, Attachment.Purpose.SUPPLEMENT)
+    _notify_agency(wo, Notification.Kind.RESUBMITTED,
+                   _("%(ref)s resubmitted with supplement") % {"ref": wo.reference}, (note or "").strip())
+    return wo
+
+
+@transaction.atomic
+def work_order_accept(*, work_order: WorkOrder, actor, now: datetime | None = None) -> WorkOrder:
+    now = now or timezone.now()
+    wo = _lock(work_order)
+    require(actor, wo, Action.ACCEPT)
+    _check_transition(wo, Action.ACCEPT)
+    wo.closed_at = now
+    _move(wo, actor, Action.ACCEPT, now=now, fields=["closed_at"])
+    return wo
+
+
+@transaction.atomic
+def work_order_reopen(*, work_order: WorkOrder, actor, reason: str, now: datetime | None = None) -> WorkOrder:
+    """Back to the agency with a new deadline counted from the reopen."""
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise ValidationError(_("Say why the answer is not sufficient."))
+    wo = _lock(work_order)
+    require(actor, wo, Action.REOPEN)
+    _check_transition(wo, Action.REOPEN)
+    old_due = wo.due_at
+    dl = deadlines.compute_deadline(wo.type, now)
+    wo.receipt_date, wo.period_days, wo.due_at, wo.due_provisional = (
+        dl.receipt_date, dl.working_days, dl.due_at, dl.provisional)
+    wo.answered_at = None
+    wo.escalation_level = 0
+    _move(wo, actor, Action.REOPEN, now=now,
+          fields=["receipt_date", "period_days", "due_at", "due_provisional", "answered_at"],
+          reason=reason.strip(), old_due_at=old_due, due_at=dl.due_at, reopened_at=now)
+    _notify_agency(wo, Notification.Kind.REOPENED,
+                   _("%(ref)s reopened by the court") % {"ref": wo.reference}, reason.strip())
+    return wo
+
+
+@transaction.atomic
+def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: datetime | None = None) -> WorkOrder:
+    now = now or timezone.now()
+    wo = _lock(work_order)
+    require(actor, wo, Action.WITHDRAW)
+    _check_transition(wo, Action.WITHDRAW)
+    was_draft = wo.status == Status.DRAFT
+    wo.withdrawn_at = now
+    _move(wo, actor, Action.WITHDRAW, now=now, fields=["withdrawn_at"], reason=(reason or "").strip())
+    ExtensionRequest.objects.filter(work_order=wo, status=ExtensionRequest.Decision.PENDING).update(
+        status=ExtensionRequest.Decision.REFUSED, decided_at=now,
+        decision_note=_("The work order was withdrawn."))
+    if not was_draft:
+        _notify_agency(wo, Notification.Kind.WITHDRAWN,
+                       _("%(ref)s withdrawn by the court") % {"ref": wo.reference}, (reason or "").strip())
+    return wo
+
+
+# ---------------------------------------------------------------- calendar
+
+def deadlines_recompute(*, start, end, actor=None, now: datetime | None = None) -> int:
+    """Recompute open deadlines after calendar days in [start, end] changed, and
+    every provisional one. Each change is logged on its work order. Returns the
+    number of work orders whose deadline moved or stopped being provisional."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    cal = deadlines.WorkingCalendar()
+    changed = 0
+    affected = (
+        WorkOrder.objects.filter(status__in=[Status.SUBMITTED, Status.SIGNED])
+        .filter(Q(due_provisional=True) | Q(receipt_date__lte=end, due_at__date__gte=start))
+        .values_list("pk", flat=True)
+    )
+    for pk in list(affected.iterator()):
+        with transaction.atomic():
+            wo = WorkOrder.objects.select_for_update().get(pk=pk)
+            if wo.status not in (Status.SUBMITTED, Status.SIGNED) or wo.receipt_date is None:
+                continue
+            due_at, provisional = deadlines.due_from_receipt(wo.receipt_date, wo.period_days, cal)
+            if due_at == wo.due_at and provisional == wo.due_provisional:
+                continue
+            old_due, old_prov = wo.due_at, wo.due_provisional
+            wo.due_at, wo.due_provisional = due_at, provisional
+            escalation.reschedule(wo, cal=cal)
+            wo.save(update_fields=["due_at", "due_provisional", "escalation_level", "next_escalation_at",
+                                   "updated_at"])
+            _event(wo, actor, EventAction.DEADLINE_RECOMPUTED, old_due_at=old_due, due_at=due_at,
+                   old_provisional=old_prov, provisional=provisional)
+            changed += 1
+    return changed
