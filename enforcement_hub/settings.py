@@ -164,7 +164,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_TASK_PUBLISH_RETRY = False
 ESCALATION_SWEEP_SECONDS = env.int("ESCALATION_SWEEP_SECONDS", default=60)
 NOTIFICATION_DELIVERY_SECONDS = env.int("NOTIFICATION_DELIVERY_SECONDS", default=60)
-CELERY_BEAT_SCHEDULE = {}
+WEBHOOK_DISPATCH_SECONDS = env.int("WEBHOOK_DISPATCH_SECONDS", default=30)
+ROLLUP_SECONDS = env.int("ROLLUP_SECONDS", default=600)
+# Every periodic job is a thin task over a service; each also has a management command.
+CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue": {"task": "workorders.escalate", "schedule": ESCALATION_SWEEP_SECONDS},
+    "deliver-notifications": {"task": "notifications.deliver", "schedule": NOTIFICATION_DELIVERY_SECONDS},
+    "dispatch-webhooks": {"task": "api.webhooks.dispatch", "schedule": WEBHOOK_DISPATCH_SECONDS},
+    "refresh-rollups": {"task": "dashboards.rollup", "schedule": ROLLUP_SECONDS},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
