@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -85,7 +86,10 @@ class EnforcementCase(models.Model):
         return self.number
 
     def clean(self):
-        self.number = normalize_case_number(self.number)
+        try:
+            self.number = normalize_case_number(self.number)
+        except ValidationError as exc:
+            raise ValidationError({"number": exc.messages})
 
 
 class Party(models.Model):

@@ -68,6 +68,8 @@ def _jsonable(value):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return deadlines.local(value).isoformat()  # readable in the users' time zone
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -170,7 +170,7 @@ def _sweep_batch(*, now, cal, recipients, agencies, batch_size, result) -> int:
                         work_order_id=row["id"], action=EventAction.WARNED if step == EscalationStep.WARNING
                         else EventAction.ESCALATED,
                         details={"step": int(step), "step_label": str(EscalationStep(step).label),
-                                 "due_at": row["due_at"].isoformat(), "notified": len(people)}))
+                                 "due_at": deadlines.local(row["due_at"]).isoformat(), "notified": len(people)}))
                     kind, title, body = _message(step, row, agency["name"])
                     key = f"esc:{row['id']}:{step}:{int(row['due_at'].timestamp())}"
                     for user in people:
