@@ -102,19 +102,24 @@ def rungs_due(level: int, type_: str, due_at: datetime, now: datetime, cal) -> t
     return steps, level
 
 
-def _message(step, wo_row, agency_name):
-    ref = f"GD{wo_row['id']:07d}"
-    due = timezone.localtime(wo_row["due_at"]).strftime("%Y-%m-%d %H:%M")
-    params = {"ref": ref, "subject": wo_row["subject"], "agency": agency_name, "due": due}
-    if step == EscalationStep.WARNING:
-        return (Notification.Kind.DUE_TODAY, _("%(ref)s is due today at %(due)s") % params,
-                _("%(subject)s") % params)
-    titles = {
-        EscalationStep.OVERDUE: _("%(ref)s is overdue (due %(due)s)"),
-        EscalationStep.CENTER: _("%(ref)s overdue at %(agency)s: on the center's supervision list"),
-        EscalationStep.SUPERVISION: _("%(ref)s overdue at %(agency)s: put on the joint meeting agenda"),
-    }
-    return Notification.Kind.ESCALATION, titles[step] % params, _("%(subject)s") % params
+class Messages:
+    """Notification texts, translated once per sweep rather than once per row."""
+
+    def __init__(self):
+        self.titles = {
+            EscalationStep.WARNING: _("%(ref)s is due today at %(due)s"),
+            EscalationStep.OVERDUE: _("%(ref)s is overdue (due %(due)s)"),
+            EscalationStep.CENTER: _("%(ref)s overdue at %(agency)s: on the center's supervision list"),
+            EscalationStep.SUPERVISION: _("%(ref)s overdue at %(agency)s: put on the joint meeting agenda"),
+        }
+        self.labels = {step: str(EscalationStep(step).label) for step in self.titles}
+
+    def title(self, step, row, agency_name, due_text):
+        return self.titles[step] % {"ref": f"GD{row['id']:07d}", "agency": agency_name, "due": due_text}
+
+    @staticmethod
+    def kind(step):
+        return Notification.Kind.DUE_TODAY if step == EscalationStep.WARNING else Notification.Kind.ESCALATION
 
 
 def escalate_due(*, now: datetime | None = None, batch_size: int = 500, max_batches: int | None = None,
@@ -127,13 +132,14 @@ def escalate_due(*, now: datetime | None = None, batch_size: int = 500, max_batc
     agencies = None
     result = SweepResult()
     with translation.override("zh-hans"):
+        messages = Messages()
         while max_batches is None or result.batches < max_batches:
             if agencies is None:
                 from agencies.models import Agency
 
                 agencies = {a["pk"]: a for a in Agency.objects.values("pk", "name", "center_id")}
             claimed = _sweep_batch(now=now, cal=cal, recipients=recipients, agencies=agencies,
-                                   batch_size=batch_size, result=result)
+                                   messages=messages, batch_size=batch_size, result=result)
             if not claimed:
                 break
             result.batches += 1
@@ -146,7 +152,7 @@ def escalate_due(*, now: datetime | None = None, batch_size: int = 500, max_batc
     return result
 
 
-def _sweep_batch(*, now, cal, recipients, agencies, batch_size, result) -> int:
+def _sweep_batch(*, now, cal, recipients, agencies, messages, batch_size, result) -> int:
     with transaction.atomic():
         rows = list(
             WorkOrder.objects.select_for_update(skip_locked=True, of=("self",))
@@ -157,30 +163,33 @@ def _sweep_batch(*, now, cal, recipients, agencies, batch_size, result) -> int:
         if not rows:
             return 0
         escalations, events, notes, updates = [], [], [], []
+        ladder = {}  # (level, type, due_at) -> (steps, level, next_at): rows often share a deadline
         for row in rows:
             try:
-                steps, level = rungs_due(row["escalation_level"], row["type"], row["due_at"], now, cal)
-                nxt = escalation.next_rung(level, row["type"], row["due_at"], cal)
+                key = (row["escalation_level"], row["type"], row["due_at"])
+                if key not in ladder:
+                    steps, level = rungs_due(*key, now, cal)
+                    nxt = escalation.next_rung(level, row["type"], row["due_at"], cal)
+                    ladder[key] = (steps, level, nxt[1] if nxt else None,
+                                   deadlines.local(row["due_at"]).strftime("%Y-%m-%d %H:%M"),
+                                   deadlines.local(row["due_at"]).isoformat())
+                steps, level, next_at, due_text, due_iso = ladder[key]
                 agency = agencies[row["agency_id"]]
                 for step in steps:
                     people = recipients.for_step(step, row["agency_id"], agency["center_id"])
-                    escalations.append(Escalation(work_order_id=row["id"], step=step, due_at=row["due_at"],
-                                                  fired_at=now, notified=len(people)))
-                    events.append(WorkOrderEvent(
-                        work_order_id=row["id"], action=EventAction.WARNED if step == EscalationStep.WARNING
-                        else EventAction.ESCALATED,
-                        details={"step": int(step), "step_label": str(EscalationStep(step).label),
-                                 "due_at": deadlines.local(row["due_at"]).isoformat(), "notified": len(people)}))
-                    kind, title, body = _message(step, row, agency["name"])
-                    key = f"esc:{row['id']}:{step}:{int(row['due_at'].timestamp())}"
+                    escalations.append((row["id"], step, row["due_at"], now, len(people)))
+                    events.append((row["id"], None, EventAction.WARNED if step == EscalationStep.WARNING
+                                   else EventAction.ESCALATED, "", "",
+                                   {"step": int(step), "step_label": messages.labels[step], "due_at": due_iso,
+                                    "notified": len(people)}, now))
+                    title = messages.title(step, row, agency["name"], due_text)[:200]
+                    dedupe = f"esc:{row['id']}:{step}:{int(row['due_at'].timestamp())}"
                     for user in people:
-                        notes.append(Notification(
-                            recipient=user, kind=kind, title=title[:200], body=body, work_order_id=row["id"],
-                            dedupe_key=key, email_next_attempt_at=now,
-                            email_status=Notification.EmailStatus.PENDING if user.email
-                            else Notification.EmailStatus.SKIPPED))
+                        notes.append((user.pk, messages.kind(step), row["id"], title, row["subject"], dedupe, now,
+                                      Notification.EmailStatus.PENDING if user.email
+                                      else Notification.EmailStatus.SKIPPED, 0, now, ""))
                     result.by_step[step] += 1
-                updates.append((row["id"], level, nxt[1] if nxt else None, row["escalation_level"]))
+                updates.append((row["id"], level, next_at, row["escalation_level"]))
                 result.escalations += len(steps)
                 result.work_orders += 1
             except Exception:
@@ -188,14 +197,41 @@ def _sweep_batch(*, now, cal, recipients, agencies, batch_size, result) -> int:
                 log.exception("escalation of work order %s failed; retrying later", row["id"])
                 updates.append((row["id"], row["escalation_level"], now + RETRY_AFTER, row["escalation_level"]))
                 result.failed += 1
-        Escalation.objects.bulk_create(escalations, batch_size=1000)
-        WorkOrderEvent.objects.bulk_create(events, batch_size=1000)
-        Notification.objects.bulk_create(notes, batch_size=1000, ignore_conflicts=True)
+        _insert(Escalation, ["work_order_id", "step", "due_at", "fired_at", "notified"], escalations)
+        _insert(WorkOrderEvent, ["work_order_id", "actor_id", "action", "from_status", "to_status", "details",
+                                 "created_at"], events)
+        _insert(Notification, ["recipient_id", "kind", "work_order_id", "title", "body", "dedupe_key",
+                               "created_at", "email_status", "email_attempts", "email_next_attempt_at",
+                               "email_error"], notes, ignore_conflicts=True)
         _advance(updates)
         result.notifications += len(notes)
         if notes:
             transaction.on_commit(kick_delivery)
         return len(rows)
+
+
+def _insert(model, fields, rows, *, ignore_conflicts=False):
+    """Multi-row INSERT of plain tuples: the sweep writes tens of thousands of
+    rows and model instances would cost more than the database does."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(fields, r))) for r in rows],
+                                  ignore_conflicts=ignore_conflicts)
+        return
+    from psycopg2.extras import Json
+
+    json_cols = {i for i, f in enumerate(fields) if f == "details"}
+    columns = ", ".join(model._meta.get_field(f.removesuffix("_id")).column if f.endswith("_id")
+                        else model._meta.get_field(f).column for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start:start + 1000]
+            sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES " + ", ".join([one] * len(chunk))
+            if ignore_conflicts:
+                sql += " ON CONFLICT DO NOTHING"
+            cur.execute(sql, [Json(v) if i in json_cols else v for r in chunk for i, v in enumerate(r)])
 
 
 def _advance(updates):
