@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/enforcement_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test deps deps-test system-deps messages migrate seed serve bench clean
+.PHONY: run test deps deps-test system-deps messages migrate bench-escalation clean
 
 $(VENV)/.deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,3 +63,6 @@ test: deps-test system-deps
 
 clean:
 	rm -rf var test-artifacts
+
+bench-escalation: deps-test
+	$(PY) bench/escalation.py
