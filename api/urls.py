@@ -1,4 +1,38 @@
-from django.urls import path  # noqa: F401
+import os
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from . import views
 
 app_name = "api"
-urlpatterns = []
+
+router = SimpleRouter(trailing_slash=True, use_regex_path=False)
+router.register("work-orders", views.WorkOrderViewSet, basename="work-order")
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("duties", views.DutyViewSet, basename="duty")
+router.register("courts", views.CourtViewSet, basename="court")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+
+v1 = [
+    *router.urls,
+    path("calendar/days/", views.CalendarDaysView.as_view(), name="calendar-days"),
+    path("calendar/due-date/", views.DueDatePreviewView.as_view(), name="due-date"),
+    path("scorecards/", views.ScorecardView.as_view(), name="scorecards"),
+    path("me/", views.MeView.as_view(), name="me"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
+
+if os.environ.get("EH_API_BENCH") == "1":  # the benchmark's baseline, never on otherwise
+    from .views.bench import bare_json
+
+    urlpatterns.append(path("bench/bare/", bare_json, name="bench-bare"))

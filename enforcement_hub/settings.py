@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "enforcement_hub.context_processors.navigation",
             ],
         },
     },
@@ -145,12 +146,13 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
     CELERY_BROKER_URL = "filesystem://"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -175,16 +177,43 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # An agency system sends its key; the browser its session (with CSRF).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("API_KEY_RATE", default="600/min"),
+        "api_user": env.str("API_USER_RATE", default="600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Enforcement Hub API",
+    "DESCRIPTION": (
+        "The court–agency enforcement linkage platform for agency systems and judges' tools. "
+        "Authenticate with `Authorization: Api-Key eh_…` (a key per agency system, issued by an "
+        "administrator) or a browser session. Every POST accepts an `Idempotency-Key` header. "
+        "Webhooks are signed: `X-EnforcementHub-Signature: sha256=HMAC-SHA256(secret, "
+        "X-EnforcementHub-Timestamp + \".\" + body)`."
+    ),
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "PREPROCESSING_HOOKS": ["api.schema.only_api_v1"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkOrderStatusEnum": "workorders.models.Status",
+        "WorkOrderTypeEnum": "agencies.models.WorkOrderType",
+        "CaseStatusEnum": "cases.models.EnforcementCase.Status",
+        "ExtensionStatusEnum": "workorders.models.ExtensionRequest.Decision",
+        "PartyKindEnum": "cases.models.Party.Kind",
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,0 +1,90 @@
+"""Query filters. They narrow a queryset the selector has already scoped to
+the caller, so a filter naming another agency or court finds nothing: it can
+never widen what the caller sees. Unknown parameters are ignored; sort keys
+come from an allow-list in the paginator."""
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Duty, DutyArea, WorkOrderType
+from cases.models import Court, EnforcementCase
+from notifications.models import Notification
+from workorders.models import CLOCK_RUNNING, EscalationStep, Status, WorkOrder
+
+
+def case_number_fragment(value: str) -> str:
+    """Search text in the stored spelling: full-width brackets, no spaces."""
+    return value.replace(" ", "").replace("\u3000", "").replace("(", "（").replace(")", "）")
+
+
+class WorkOrderFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text=_("One or more statuses."))
+    type = django_filters.ChoiceFilter(choices=WorkOrderType.choices)
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), help_text=_("Agency id."))
+    duty = django_filters.ModelChoiceFilter(queryset=Duty.objects.all(), help_text=_("Duty id."))
+    court = django_filters.ModelChoiceFilter(queryset=Court.objects.all(), help_text=_("Court id."))
+    case = django_filters.NumberFilter(field_name="case_id", help_text=_("Case id."))
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt",
+                                                  help_text=_("Due strictly before this instant (ISO 8601)."))
+    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte",
+                                                 help_text=_("Due at or after this instant (ISO 8601)."))
+    overdue = django_filters.BooleanFilter(method="filter_overdue",
+                                           help_text=_("Clock running and past the due time."))
+    escalation_step = django_filters.TypedChoiceFilter(
+        field_name="escalation_level", choices=EscalationStep.choices, coerce=int,
+        help_text=_("Escalation step reached (0–4)."))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte",
+        help_text=_("Changed at or after this instant, for incremental sync (order by updated_at)."))
+    case_number = django_filters.CharFilter(method="filter_case_number",
+                                            help_text=_("Case number, or part of it."))
+
+    class Meta:
+        model = WorkOrder
+        fields = []
+
+    def filter_overdue(self, queryset, name, value):
+        running = Q(status__in=[s.value for s in CLOCK_RUNNING])
+        late = running & Q(due_at__lt=timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_case_number(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(case__number__icontains=case_number_fragment(value))
+
+
+class CaseFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(method="filter_number", help_text=_("Case number, or part of it."))
+    court = django_filters.ModelChoiceFilter(queryset=Court.objects.all(), help_text=_("Court id."))
+    status = django_filters.ChoiceFilter(choices=[("open", _("Under enforcement")),
+                                                  ("suspended", _("Suspended")), ("closed", _("Closed"))])
+
+    class Meta:
+        model = EnforcementCase
+        fields = []
+
+    def filter_number(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(number__icontains=case_number_fragment(value)) if value else queryset
+
+
+class DutyFilter(django_filters.FilterSet):
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all(), help_text=_("Agency id."))
+    area = django_filters.ChoiceFilter(choices=DutyArea.choices)
+    default_type = django_filters.ChoiceFilter(choices=WorkOrderType.choices)
+
+    class Meta:
+        model = Duty
+        fields = []
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull",
+                                          help_text=_("Only unread (true) or only read (false)."))
+
+    class Meta:
+        model = Notification
+        fields = []

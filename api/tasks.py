@@ -1,0 +1,15 @@
+import logging
+
+from celery import shared_task
+
+from . import webhooks
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="api.webhooks.dispatch", ignore_result=True)
+def dispatch_webhooks():
+    counts = webhooks.dispatch()
+    if any(counts.values()):
+        log.info("webhooks: %(created)d queued, %(delivered)d delivered, %(failed)d failed", counts)
+    return counts

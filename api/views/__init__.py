@@ -1,0 +1,13 @@
+from .resources import (  # noqa: F401
+    AgencyViewSet,
+    AttachmentViewSet,
+    CalendarDaysView,
+    CaseViewSet,
+    CourtViewSet,
+    DueDatePreviewView,
+    DutyViewSet,
+    MeView,
+    NotificationViewSet,
+    ScorecardView,
+)
+from .workorders import WorkOrderViewSet  # noqa: F401
