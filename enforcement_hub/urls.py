@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("workorders/", include("workorders.urls")),
+    path("cases/", include("cases.urls")),
+    path("notifications/", include("notifications.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

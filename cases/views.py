@@ -1,0 +1,74 @@
+"""A judge's cases: the searchable list and the case page with its parties and
+the timeline of its work orders."""
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from agencies.roles import roles_of
+from workorders import deadlines
+from workorders.models import ACTIVE, Status, WorkOrderEvent
+from workorders.selectors import work_orders_for
+from workorders.views.common import annotate_clock, with_descriptions, with_pending_extension
+
+from .forms import CaseFilterForm
+from .models import Party
+from .selectors import cases_filable_by, cases_for, get_case_for
+
+PAGE_SIZE = 25
+
+
+@login_required
+def case_list(request):
+    roles = roles_of(request.user)
+    data = request.GET.copy()
+    if "status" not in data and "q" not in data and roles.is_judge:
+        # A judge starts with his own open cases.
+        data.update({"mine": "on", "status": "open"})
+    form = CaseFilterForm(data)
+    form.is_valid()
+    f = form.cleaned_data if form.is_bound else {}
+    qs = cases_for(request.user)
+    if f.get("q"):
+        text = f["q"].strip()
+        named = Party.objects.filter(case=OuterRef("pk"), name__icontains=text)
+        qs = qs.filter(Q(number__icontains=text) | Exists(named))
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("mine"):
+        qs = qs.filter(judge=request.user)
+    visible = work_orders_for(request.user)
+    qs = qs.annotate(
+        open_orders=Count("work_orders", distinct=True,
+                          filter=Q(work_orders__in=visible, work_orders__status__in=[s.value for s in ACTIVE])),
+        overdue_orders=Count("work_orders", distinct=True,
+                             filter=Q(work_orders__in=visible, work_orders__due_at__lt=timezone.now(),
+                                      work_orders__status__in=[Status.SUBMITTED, Status.SIGNED])),
+    ).prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("role", "id")))
+    page = Paginator(qs.order_by("-filed_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = data.copy()
+    query.pop("page", None)
+    return render(request, "cases/list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "can_file": roles.is_judge or roles.is_superuser,
+    })
+
+
+@login_required
+def case_detail(request, pk):
+    case = get_case_for(request.user, pk)
+    parties = list(case.parties.order_by("role", "id"))
+    visible = work_orders_for(request.user).filter(case=case)
+    orders = with_pending_extension(visible.select_related("agency", "duty", "respondent", "judge", "court")
+                                    ).order_by("-id")
+    now = timezone.now()
+    orders = annotate_clock(orders, now=now, cal=deadlines.WorkingCalendar())
+    events = with_descriptions(
+        WorkOrderEvent.objects.filter(work_order__in=visible).select_related("actor", "work_order")
+        .order_by("-created_at", "-id")[:300])
+    return render(request, "cases/detail.html", {
+        "case": case, "applicants": [p for p in parties if p.role == Party.Role.APPLICANT],
+        "respondents": [p for p in parties if p.role == Party.Role.RESPONDENT],
+        "orders": orders, "events": events, "now": now,
+        "can_file": case.status == case.Status.OPEN and cases_filable_by(request.user).filter(pk=case.pk).exists(),
+    })

@@ -1,0 +1,56 @@
+"""The notification centre: my notices, newest first, unread highlighted."""
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .models import Notification
+from .services import mark_read
+
+PAGE_SIZE = 30
+
+
+@login_required
+def notification_list(request):
+    only_unread = request.GET.get("unread") == "1"
+    qs = Notification.objects.filter(recipient=request.user).select_related("work_order")
+    if only_unread:
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page, "only_unread": only_unread})
+
+
+def _back(request):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(reverse("notifications:list"))
+
+
+@login_required
+def mark_one_read(request, pk):
+    # Someone else's notice is as missing as a notice that does not exist.
+    if not Notification.objects.filter(pk=pk, recipient=request.user).exists():
+        raise Http404("No such notification")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    mark_read(user=request.user, ids=[pk])
+    return _back(request)
+
+
+@login_required
+def mark_all_read(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    mark_read(user=request.user)
+    return _back(request)
+
+
+@login_required
+def unread_badge(request):
+    """The nav badge, refreshed by the page every minute."""
+    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+    return render(request, "notifications/_badge.html", {"count": count})

@@ -1,0 +1,123 @@
+/* Small progressive enhancements; every page works without them.
+   User-facing words come from data-* attributes the (translated) templates set. */
+(function () {
+  "use strict";
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  // Duty → agency and default type (request form).
+  function wireDuty(root) {
+    var duty = root.querySelector("select[data-duty-select]");
+    if (!duty) return;
+    var type = root.querySelector("#id_type");
+    var agency = root.querySelector("#duty-agency");
+    function sync(resetType) {
+      var opt = duty.options[duty.selectedIndex];
+      var name = opt && opt.dataset.agency;
+      if (agency) agency.textContent = name || agency.dataset.empty || "";
+      if (resetType && type && opt && opt.dataset.type) {
+        type.value = opt.dataset.type;
+        type.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+    duty.addEventListener("change", function () { sync(true); });
+    sync(false);
+  }
+
+  // Refuse a file above the limit before it is uploaded.
+  function wireUploads(root) {
+    root.querySelectorAll("input[type=file][data-max-mb]").forEach(function (input) {
+      input.addEventListener("change", function () {
+        var limit = parseFloat(input.dataset.maxMb) * 1024 * 1024;
+        var bad = Array.prototype.filter.call(input.files, function (f) { return f.size > limit; });
+        var msg = "";
+        if (bad.length) {
+          msg = (input.dataset.tooLarge || "%(name)s > %(limit)s MB")
+            .replace("%(name)s", bad.map(function (f) { return f.name; }).join(", "))
+            .replace("%(limit)s", input.dataset.maxMb);
+        }
+        input.setCustomValidity(msg);
+        var out = input.parentNode.querySelector(".upload-error");
+        if (out) out.textContent = msg;
+      });
+    });
+  }
+
+  // Ask before an irreversible step.
+  function wireConfirm(root) {
+    root.addEventListener("submit", function (ev) {
+      var btn = ev.submitter;
+      var text = (btn && btn.dataset.confirm) || ev.target.dataset.confirm;
+      if (text && !window.confirm(text)) ev.preventDefault();
+    }, true);
+  }
+
+  // Batch form: filter the case list, tick every visible case.
+  function wireCasePicker(root) {
+    var filter = root.querySelector("[data-case-filter]");
+    if (!filter) return;
+    var box = root.querySelector(filter.dataset.caseFilter);
+    filter.addEventListener("input", function () {
+      var text = filter.value.trim().toLowerCase();
+      box.querySelectorAll("label").forEach(function (label) {
+        label.hidden = text && label.textContent.toLowerCase().indexOf(text) < 0;
+      });
+    });
+    root.querySelectorAll("[data-check-visible]").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        var on = btn.dataset.checkVisible === "on";
+        box.querySelectorAll("label:not([hidden]) input[type=checkbox]").forEach(function (cb) { cb.checked = on; });
+      });
+    });
+  }
+
+  // Batch confirmation: post in the background and show the progress the
+  // server records while the batch is written.
+  function wireBatch(root) {
+    var form = root.querySelector("form[data-batch-progress]");
+    if (!form || !window.fetch) return;
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var panel = root.querySelector("#batch-progress");
+      var bar = panel.querySelector("progress");
+      var label = panel.querySelector("[data-progress-label]");
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      panel.hidden = false;
+      var stopped = false;
+      function poll() {
+        if (stopped) return;
+        fetch(form.dataset.batchProgress, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (job) {
+            if (job && job.total) {
+              bar.max = job.total; bar.value = job.done;
+              label.textContent = job.done + " / " + job.total;
+            }
+            if (!stopped) setTimeout(poll, 500);
+          })
+          .catch(function () { if (!stopped) setTimeout(poll, 1000); });
+      }
+      setTimeout(poll, 300);
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                           headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { stopped = true; window.location.assign(data.url); })
+        .catch(function () {
+          stopped = true; button.disabled = false;
+          label.textContent = panel.dataset.failed || "Error";
+        });
+    });
+  }
+
+  onReady(function () {
+    var root = document;
+    wireDuty(root);
+    wireUploads(root);
+    wireConfirm(root);
+    wireCasePicker(root);
+    wireBatch(root);
+  });
+})();

@@ -1,0 +1,326 @@
+"""Forms of the work-order pages. They parse and check input; every rule about
+what may happen to a work order stays in the services they feed."""
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Duty, DutyArea, WorkOrderType
+from cases.case_numbers import normalize_case_number
+from cases.models import EnforcementCase, Party
+from cases.selectors import cases_filable_by
+
+from .files import ALLOWED, check_upload
+from .models import Reply
+from .services import MAX_EXTENSION_DAYS
+
+BATCH_LIMIT = 5000
+ACCEPT = ",".join(sorted(set(ALLOWED.values()) | {".jpeg"} | set(ALLOWED)))
+
+
+# ---------------------------------------------------------------- uploads
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by content and size here so
+    that the page can say which file is wrong before anything is saved."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({
+            "accept": ACCEPT, "data-max-mb": settings.MAX_UPLOAD_MB,
+            "data-too-large": _("Too large (at most %(limit)s MB per file): %(name)s"),
+        })
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        errors, out = [], []
+        for f in files:
+            f = super().clean(f, initial)
+            try:
+                check_upload(f)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            out.append(f)
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+
+def upload_help():
+    return _("PDF, PNG, JPEG, Word or Excel; at most %(mb)d MB per file.") % {"mb": settings.MAX_UPLOAD_MB}
+
+
+# ---------------------------------------------------------------- duties
+
+def active_duties():
+    return (Duty.objects.filter(is_active=True, agency__is_active=True)
+            .select_related("agency").order_by("code"))
+
+
+def grouped_duty_choices(duties):
+    """Duties under the six areas, in the areas' order."""
+    by_area = {}
+    for d in duties:
+        by_area.setdefault(d.area, []).append((str(d.pk), f"{d.code} {d.name}"))
+    return [(label, by_area[value]) for value, label in DutyArea.choices if value in by_area]
+
+
+class DutySelect(forms.Select):
+    """Each option carries its agency and default type, so the page can show
+    them as soon as a duty is chosen."""
+
+    def __init__(self, *args, duties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duties = {str(d.pk): d for d in duties or ()}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        duty = self.duties.get(str(value))
+        if duty is not None:
+            option["attrs"]["data-agency"] = duty.agency.name
+            option["attrs"]["data-type"] = duty.default_type
+        return option
+
+
+# ---------------------------------------------------------------- filing
+
+class WorkOrderRequestForm(forms.Form):
+    case = forms.ModelChoiceField(label=_("Case"), queryset=EnforcementCase.objects.none(),
+                                  empty_label=_("— choose a case —"))
+    respondent = forms.ModelChoiceField(label=_("Respondent"), queryset=Party.objects.none(), required=False,
+                                        empty_label=_("— the case as a whole —"))
+    duty = forms.ChoiceField(label=_("Duty"))
+    type = forms.ChoiceField(label=_("Type"), choices=WorkOrderType.choices, required=False,
+                             help_text=_("Follows the duty; change it if the matter is simpler or harder."))
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False,
+                              help_text=_("Left empty, the duty and the respondent's name are used."))
+    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = MultipleFileField(label=_("Legal documents"))
+
+    def __init__(self, *args, user, case=None, duties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = upload_help()
+        cases = cases_filable_by(user).filter(status=EnforcementCase.Status.OPEN).order_by("number")
+        if case is not None:
+            # Editing a draft: the case is fixed.
+            cases = cases_filable_by(user).filter(pk=case.pk)
+            self.fields["case"].disabled = True
+            self.initial["case"] = case.pk
+        self.fields["case"].queryset = cases
+        duties = list(duties if duties is not None else active_duties())
+        self.duties = {str(d.pk): d for d in duties}
+        self.fields["duty"].choices = [("", _("— choose a duty —")), *grouped_duty_choices(duties)]
+        self.fields["duty"].widget = DutySelect(duties=duties, choices=self.fields["duty"].choices,
+                                                attrs={"data-duty-select": ""})
+        chosen = self._chosen_case(cases)
+        if chosen is not None:
+            self.fields["respondent"].queryset = chosen.parties.filter(role=Party.Role.RESPONDENT)
+
+    def _chosen_case(self, cases):
+        raw = self.data.get("case") if self.is_bound and not self.fields["case"].disabled else None
+        raw = raw or self.initial.get("case")
+        if hasattr(raw, "pk"):
+            raw = raw.pk
+        try:
+            return cases.get(pk=int(raw)) if raw else None
+        except (EnforcementCase.DoesNotExist, ValueError, TypeError):
+            return None
+
+    def clean_duty(self):
+        duty = self.duties.get(self.cleaned_data["duty"])
+        if duty is None:
+            raise ValidationError(_("Choose a duty from the list."))
+        return duty
+
+    def clean(self):
+        data = super().clean()
+        duty, respondent = data.get("duty"), data.get("respondent")
+        if duty and not (data.get("subject") or "").strip():
+            data["subject"] = f"{duty.name}：{respondent.name}" if respondent else duty.name
+        return data
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("What must the court supplement?"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Reply.Outcome.choices, widget=forms.RadioSelect)
+    result_text = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 6}),
+                                  help_text=_("The query results or control results, as they should appear on the reply sheet."))
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = upload_help()
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=MAX_EXTENSION_DAYS,
+                              initial=2)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideExtensionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the answer not sufficient?"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResubmitForm(forms.Form):
+    note = forms.CharField(label=_("What was supplemented"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = MultipleFileField(label=_("Supplementary documents"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = upload_help()
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# ---------------------------------------------------------------- batch
+
+class RespondentMode:
+    EACH = "each"
+    CASE = "case"
+    CHOICES = [
+        (EACH, _("One work order for each respondent of each case")),
+        (CASE, _("One work order per case (no respondent named)")),
+    ]
+
+
+class BatchRequestForm(forms.Form):
+    """Step 1: choose cases (tick or paste numbers) and duties."""
+
+    cases = forms.ModelMultipleChoiceField(label=_("Cases"), queryset=EnforcementCase.objects.none(),
+                                           required=False, widget=forms.CheckboxSelectMultiple)
+    case_numbers = forms.CharField(
+        label=_("Or paste case numbers"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, e.g. （2026）津0105执1234号; copied from a spreadsheet is fine."))
+    respondents = forms.ChoiceField(label=_("Respondents"), choices=RespondentMode.CHOICES,
+                                    initial=RespondentMode.EACH, widget=forms.RadioSelect)
+    duties = forms.MultipleChoiceField(label=_("Duties"), widget=forms.CheckboxSelectMultiple)
+    type = forms.ChoiceField(label=_("Type"), required=False,
+                             choices=[("", _("Each duty's default type")), *WorkOrderType.choices])
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, duties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.filable = cases_filable_by(user).filter(status=EnforcementCase.Status.OPEN)
+        self.fields["cases"].queryset = self.filable.order_by("number")
+        duties = list(duties if duties is not None else active_duties())
+        self.duties = {str(d.pk): d for d in duties}
+        self.fields["duties"].choices = grouped_duty_choices(duties)
+
+    def clean_case_numbers(self):
+        numbers, bad = [], []
+        for line in (self.cleaned_data.get("case_numbers") or "").replace("\t", "\n").splitlines():
+            if not line.strip():
+                continue
+            try:
+                numbers.append(normalize_case_number(line))
+            except ValidationError:
+                bad.append(line.strip())
+        if bad:
+            raise ValidationError(_("Not case numbers: %(list)s") % {"list": "、".join(bad[:20])})
+        found = {c.number: c for c in self.filable.filter(number__in=numbers)}
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise ValidationError(_("Not open cases of your court: %(list)s") % {"list": "、".join(missing[:20])})
+        return list(found.values())
+
+    def clean(self):
+        data = super().clean()
+        picked = {c.pk: c for c in list(data.get("cases") or []) + list(data.get("case_numbers") or [])}
+        if not picked and not self.has_error("case_numbers"):
+            raise ValidationError(_("Choose at least one case."))
+        data["case_list"] = sorted(picked.values(), key=lambda c: c.number)
+        data["duty_list"] = [self.duties[pk] for pk in data.get("duties") or () if pk in self.duties]
+        return data
+
+    def confirm_initial(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "case_ids": ",".join(str(c.pk) for c in d["case_list"]),
+            "duty_ids": ",".join(str(x.pk) for x in d["duty_list"]),
+            "respondents": d["respondents"], "type": d["type"], "subject": d["subject"],
+            "details": d["details"],
+        }
+
+
+def _id_list(value) -> list[int]:
+    try:
+        return [int(x) for x in (value or "").split(",") if x.strip()]
+    except ValueError:
+        raise ValidationError(_("The batch could not be read; start again."))
+
+
+class BatchConfirmForm(forms.Form):
+    """Step 2: the confirmed batch, carried in a few hidden fields (a list of a
+    thousand inputs would exceed Django's limit on form fields)."""
+
+    case_ids = forms.CharField(widget=forms.HiddenInput)
+    duty_ids = forms.CharField(widget=forms.HiddenInput)
+    respondents = forms.ChoiceField(choices=RespondentMode.CHOICES, widget=forms.HiddenInput)
+    type = forms.ChoiceField(required=False, choices=[("", ""), *WorkOrderType.choices], widget=forms.HiddenInput)
+    subject = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    details = forms.CharField(required=False, widget=forms.HiddenInput)
+    token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, duties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.duties = {d.pk: d for d in (duties if duties is not None else active_duties())}
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        case_ids, duty_ids = _id_list(data["case_ids"]), _id_list(data["duty_ids"])
+        cases = list(cases_filable_by(self.user).filter(pk__in=case_ids, status=EnforcementCase.Status.OPEN)
+                     .order_by("number"))
+        if len(cases) != len(set(case_ids)) or not cases:
+            raise ValidationError(_("Some cases are no longer open or not yours; start again."))
+        duties = [self.duties[i] for i in duty_ids if i in self.duties]
+        if len(duties) != len(set(duty_ids)) or not duties:
+            raise ValidationError(_("Some duties are no longer available; start again."))
+        data["case_list"], data["duty_list"] = cases, duties
+        return data
+
+
+def batch_items(cases, duties, mode, type_):
+    """The (case, respondent, duty, type) pairs a batch will create. Cases come
+    with `respondent_list` prefetched."""
+    items = []
+    for case in cases:
+        respondents = list(getattr(case, "respondent_list", None) or [])
+        targets = respondents if mode == RespondentMode.EACH and respondents else [None]
+        for respondent in targets:
+            for duty in duties:
+                items.append((case, respondent, duty, type_ or None))
+    if len(items) > BATCH_LIMIT:
+        raise ValidationError(_("A batch may hold at most %(max)s work orders; this one would hold %(n)s.")
+                              % {"max": f"{BATCH_LIMIT:,}", "n": f"{len(items):,}"})
+    return items

@@ -1,0 +1,200 @@
+"""One work order: the page, its actions, the ID reveal and the downloads."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import Notification
+from notifications.services import mark_read
+
+from .. import deadlines, services
+from ..access import allowed_actions, can_reveal_id
+from ..errors import ConflictError
+from ..forms import (
+    AnswerForm,
+    DecideExtensionForm,
+    ExtensionForm,
+    ReopenForm,
+    ResubmitForm,
+    ReturnForm,
+    WithdrawForm,
+)
+from ..models import Attachment, ExtensionRequest
+from ..selectors import get_work_order_for, work_orders_for
+from ..transitions import Action
+from .common import due_explanation, is_htmx, with_descriptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    action: Action
+    form: type | None
+    run: Callable  # (wo, actor, cleaned_data) -> None
+    done: Promise
+
+
+def _decide(wo, actor, data):
+    pending = ExtensionRequest.objects.filter(work_order=wo, status=ExtensionRequest.Decision.PENDING).first()
+    if pending is None:
+        raise ConflictError(_("This extension request has already been decided."))
+    services.extension_decide(extension=pending, actor=actor, approve=data["decision"] == "approve",
+                              note=data["note"])
+
+
+ACTIONS = {
+    "submit": ActionSpec(Action.SUBMIT, None,
+                         lambda wo, u, d: services.work_order_submit(work_order=wo, actor=u),
+                         _("Submitted. The agency has been notified.")),
+    "sign": ActionSpec(Action.SIGN, None,
+                       lambda wo, u, d: services.work_order_sign(work_order=wo, actor=u),
+                       _("Signed for. The work order is now in progress.")),
+    "return": ActionSpec(Action.RETURN, ReturnForm,
+                         lambda wo, u, d: services.work_order_return(work_order=wo, actor=u, reason=d["reason"]),
+                         _("Returned to the court for supplement.")),
+    "answer": ActionSpec(Action.ANSWER, AnswerForm,
+                         lambda wo, u, d: services.work_order_answer(
+                             work_order=wo, actor=u, outcome=d["outcome"], result_text=d["result_text"],
+                             attachments=d["attachments"]),
+                         _("Reply sent to the court.")),
+    "extension": ActionSpec(Action.REQUEST_EXTENSION, ExtensionForm,
+                            lambda wo, u, d: services.extension_request(work_order=wo, actor=u, days=d["days"],
+                                                                        reason=d["reason"]),
+                            _("Extension requested. The linkage center will decide.")),
+    "decide": ActionSpec(Action.DECIDE_EXTENSION, DecideExtensionForm, _decide, _("Decision recorded.")),
+    "resubmit": ActionSpec(Action.RESUBMIT, ResubmitForm,
+                           lambda wo, u, d: services.work_order_resubmit(work_order=wo, actor=u, note=d["note"],
+                                                                         attachments=d["attachments"]),
+                           _("Resubmitted. The period starts again.")),
+    "accept": ActionSpec(Action.ACCEPT, None,
+                         lambda wo, u, d: services.work_order_accept(work_order=wo, actor=u),
+                         _("Answer accepted; the work order is closed.")),
+    "reopen": ActionSpec(Action.REOPEN, ReopenForm,
+                         lambda wo, u, d: services.work_order_reopen(work_order=wo, actor=u, reason=d["reason"]),
+                         _("Reopened and sent back to the agency.")),
+    "withdraw": ActionSpec(Action.WITHDRAW, WithdrawForm,
+                           lambda wo, u, d: services.work_order_withdraw(work_order=wo, actor=u, reason=d["reason"]),
+                           _("Withdrawn.")),
+}
+# The order in which the action panel offers them.
+ACTION_ORDER = ["submit", "sign", "answer", "return", "extension", "decide", "accept", "reopen", "resubmit",
+                "withdraw"]
+
+
+def detail_context(request, wo, *, bound=None, revealed_id=None):
+    """Everything the work-order page shows, in a fixed number of queries."""
+    now = timezone.now()
+    attachments = list(wo.attachments.select_related("uploaded_by"))
+    replies = list(wo.replies.select_related("answered_by"))
+    for reply in replies:
+        reply.files = [a for a in attachments if a.reply_id == reply.pk]
+    extensions = list(wo.extensions.select_related("requested_by", "decided_by"))
+    wo._pending_extension = any(e.status == ExtensionRequest.Decision.PENDING for e in extensions)
+    allowed = allowed_actions(request.user, wo)
+    names = [n for n in ACTION_ORDER if ACTIONS[n].action in allowed]
+    forms = {}
+    for name in names:
+        form_class = ACTIONS[name].form
+        if bound and bound[0] == name:
+            forms[name] = bound[1]
+        elif form_class is not None:
+            forms[name] = form_class(prefix=name)
+    cal = deadlines.WorkingCalendar()
+    pending = next((e for e in extensions if e.status == ExtensionRequest.Decision.PENDING), None)
+    if pending is not None and wo.receipt_date and wo.period_days is not None:
+        pending.new_due = deadlines.due_from_receipt(wo.receipt_date, wo.period_days + pending.days, cal)[0]
+    due = due_explanation(wo, now=now, cal=cal, extensions=extensions)
+    wo.days_left = due["days_left"] if due else None
+    wo.overdue, wo.overdue_by = bool(due and due["overdue"]), due["overdue_by"] if due else 0
+    return {
+        "wo": wo, "case": wo.case, "now": now, "can_edit": Action.EDIT in allowed,
+        "request_files": [a for a in attachments if a.reply_id is None],
+        "replies": replies, "extensions": extensions,
+        "pending_extension": pending,
+        "events": with_descriptions(wo.events.select_related("actor")),
+        "actions": [(n, forms.get(n)) for n in names], "open_action": bound[0] if bound else None,
+        "can_reveal": can_reveal_id(request.user, wo), "revealed_id": revealed_id,
+        "due": due,
+    }
+
+
+@login_required
+def detail(request, pk):
+    wo = get_work_order_for(request.user, pk)
+    # Opening the work order reads its notices.
+    mark_read(user=request.user, ids=Notification.objects.filter(
+        recipient=request.user, work_order=wo, read_at__isnull=True).values("pk"))
+    return render(request, "workorders/detail.html", detail_context(request, wo))
+
+
+@login_required
+def act(request, pk, name):
+    """Run one lifecycle action. The object is looked up before the method is
+    checked, so a foreign work order answers 404 whatever the method."""
+    wo = get_work_order_for(request.user, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    spec = ACTIONS[name]
+    form = spec.form(request.POST, request.FILES, prefix=name) if spec.form else None
+    if form is not None and not form.is_valid():
+        return _rerender(request, wo, name, form)
+    try:
+        spec.run(wo, request.user, form.cleaned_data if form else {})
+    except ValidationError as exc:
+        if form is None:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("workorders:detail", pk=wo.pk)
+        form.add_error(None, exc)
+        return _rerender(request, wo, name, form)
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+        return redirect("workorders:detail", pk=wo.pk)
+    messages.success(request, spec.done)
+    return redirect("workorders:detail", pk=wo.pk)
+
+
+def _rerender(request, wo, name, form):
+    wo = get_work_order_for(request.user, wo.pk)
+    return render(request, "workorders/detail.html", detail_context(request, wo, bound=(name, form)), status=400)
+
+
+@login_required
+def reveal_id(request, pk):
+    """Show the respondent's full ID number; the service logs who looked."""
+    wo = get_work_order_for(request.user, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    value = services.respondent_id_reveal(work_order=wo, actor=request.user)
+    if is_htmx(request):
+        return render(request, "workorders/_revealed_id.html", {"value": value})
+    return render(request, "workorders/detail.html", detail_context(request, wo, revealed_id=value))
+
+
+@login_required
+def attachment_download(request, pk):
+    """Serve a document to someone who may see its work order; 404 otherwise."""
+    att = Attachment.objects.filter(pk=pk, work_order__in=work_orders_for(request.user)).first()
+    if att is None:
+        raise Http404("No such attachment")
+    try:
+        handle = att.file.open("rb")
+    except FileNotFoundError:
+        log.error("attachment %s is missing from private storage (%s)", att.pk, att.file.name)
+        raise Http404("No such attachment")
+    response = FileResponse(handle, as_attachment=True, filename=att.original_name,
+                            content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,135 @@
+"""Filing a request: the form, draft editing, and the two small endpoints the
+form calls while it is filled in (respondents of a case, the due date now)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import WorkOrderType
+from agencies.roles import roles_of
+from cases.models import Party
+from cases.selectors import cases_filable_by
+
+from .. import deadlines, services
+from ..access import allowed_actions
+from ..errors import ConflictError
+from ..forms import WorkOrderRequestForm, active_duties
+from ..selectors import get_work_order_for
+from ..transitions import Action
+from .common import RECEIPT_REASONS
+
+
+def _require_judge(user):
+    roles = roles_of(user)
+    if not (roles.is_judge or roles.is_superuser):
+        raise PermissionDenied(_("Only enforcement judges file requests."))
+
+
+@login_required
+def new(request):
+    _require_judge(request.user)
+    duties = list(active_duties())
+    if request.method == "POST":
+        form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, duties=duties)
+        if form.is_valid():
+            d = form.cleaned_data
+            submit = request.POST.get("intent") == "submit"
+            try:
+                wo = services.work_order_create(
+                    actor=request.user, case=d["case"], duty=d["duty"], respondent=d["respondent"],
+                    type=d["type"] or None, subject=d["subject"], details=d["details"],
+                    attachments=d["attachments"], submit=submit)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Submitted to %(agency)s; due %(due)s.")
+                                 % {"agency": wo.agency.name, "due": _due_text(wo.due_at)}
+                                 if submit else _("Saved as a draft. Submit it when it is ready."))
+                return redirect("workorders:detail", pk=wo.pk)
+    else:
+        initial = {}
+        case_pk = request.GET.get("case")
+        if case_pk and case_pk.isdigit() and cases_filable_by(request.user).filter(pk=case_pk).exists():
+            initial["case"] = int(case_pk)
+            first = Party.objects.filter(case_id=case_pk, role=Party.Role.RESPONDENT).order_by("id").first()
+            if first:
+                initial["respondent"] = first.pk
+        form = WorkOrderRequestForm(user=request.user, duties=duties, initial=initial)
+    return render(request, "workorders/form.html", {"form": form, "editing": None})
+
+
+@login_required
+def edit(request, pk):
+    wo = get_work_order_for(request.user, pk)
+    if Action.EDIT not in allowed_actions(request.user, wo):
+        raise PermissionDenied(_("Only a draft can be edited, by its court."))
+    duties = list(active_duties())
+    if request.method == "POST":
+        form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, case=wo.case, duties=duties)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.work_order_edit_draft(
+                    work_order=wo, actor=request.user, subject=d["subject"], details=d["details"],
+                    duty=d["duty"], type=d["type"] or None, respondent=d["respondent"],
+                    attachments=d["attachments"])
+                if request.POST.get("intent") == "submit":
+                    services.work_order_submit(work_order=wo, actor=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except ConflictError as exc:
+                messages.error(request, exc.message)
+                return redirect("workorders:detail", pk=wo.pk)
+            else:
+                messages.success(request, _("Draft saved.") if request.POST.get("intent") != "submit"
+                                 else _("Submitted. The agency has been notified."))
+                return redirect("workorders:detail", pk=wo.pk)
+    else:
+        form = WorkOrderRequestForm(user=request.user, case=wo.case, duties=duties, initial={
+            "respondent": wo.respondent_id, "duty": str(wo.duty_id), "type": wo.type,
+            "subject": wo.subject, "details": wo.details})
+    return render(request, "workorders/form.html", {"form": form, "editing": wo})
+
+
+@login_required
+def respondent_options(request):
+    """The respondents of a case, as <option>s for the request form."""
+    _require_judge(request.user)
+    case_pk = request.GET.get("case") or ""
+    if not case_pk:
+        return render(request, "workorders/_respondent_options.html", {"parties": []})
+    case = cases_filable_by(request.user).filter(pk=case_pk if case_pk.isdigit() else 0).first()
+    if case is None:
+        raise Http404("No such case")
+    parties = case.parties.filter(role=Party.Role.RESPONDENT).order_by("id")
+    return render(request, "workorders/_respondent_options.html", {"parties": parties})
+
+
+def _due_text(due_at):
+    return timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M") if due_at else ""
+
+
+@login_required
+def due_preview(request):
+    """The due date the clock gives if the request were submitted now."""
+    type_ = request.GET.get("type") or ""
+    if type_ not in WorkOrderType.values:
+        duty = next((d for d in active_duties() if str(d.pk) == request.GET.get("duty")), None)
+        type_ = duty.default_type if duty else ""
+    if not type_:
+        return render(request, "workorders/_due_preview.html", {"dl": None})
+    now = timezone.now()
+    cal = deadlines.WorkingCalendar()
+    dl = deadlines.compute_deadline(type_, now, cal)
+    full = deadlines.explain(now, dl.receipt_date, dl.working_days, cal)
+    return render(request, "workorders/_due_preview.html", {
+        "dl": dl, "exceptions": full.exceptions, "type_label": WorkOrderType(type_).label,
+        "reason": RECEIPT_REASONS[dl.receipt_reason]() % {"cob": settings.CLOSE_OF_BUSINESS.strftime("%H:%M")},
+    })
+
