@@ -1,0 +1,171 @@
+"""CSV and XLSX files of what the pages show, for the same user and filters.
+
+The overdue list streams its CSV (UTF-8 with a BOM, which Excel on Chinese
+Windows needs) and writes its XLSX with openpyxl's write-only workbook; both
+read the rows in chunks, so a large export never holds the queryset in memory.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from workorders.deadlines import SHANGHAI
+
+from . import labels
+from .selectors import working_days_overdue
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 2000
+
+
+def _local(dt: datetime | None) -> str:
+    return timezone.localtime(dt, SHANGHAI).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---------------------------------------------------------------- overdue list
+
+def overdue_header() -> list[str]:
+    return [_("Reference"), _("Case number"), _("Subject"), _("Member agency"), _("Type"), _("Court"),
+            _("Status"), _("Submitted"), _("Due"), _("Working days overdue"), _("Escalation step"),
+            _("Returns for supplement"), _("Provisional due date")]
+
+
+def overdue_row(wo, *, now, cal) -> list:
+    return [wo.reference, wo.case.number, wo.subject, wo.agency.name, labels.type_label(wo.type),
+            wo.court.name, labels.status_label(wo.status), _local(wo.submitted_at), _local(wo.due_at),
+            working_days_overdue(wo, now=now, cal=cal), labels.step_label(wo.escalation_level),
+            wo.return_count, _("yes") if wo.due_provisional else ""]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def overdue_csv(qs, *, now, cal, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff" + writer.writerow(overdue_header())
+        for wo in qs.iterator(chunk_size=CHUNK):
+            yield writer.writerow(overdue_row(wo, now=now, cal=cal))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    return _attachment(response, filename)
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], widths: list[int] | None = None):
+    ws = wb.create_sheet(title=title[:31])
+    for i, width in enumerate(widths or []):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    ws.append([_bold(ws, h) for h in header])
+    return ws
+
+
+def _bold(ws, value):
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _xlsx_response(wb: Workbook, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), filename)
+
+
+def overdue_xlsx(qs, *, now, cal, filename: str) -> HttpResponse:
+    wb = Workbook(write_only=True)
+    ws = _sheet(wb, _("Overdue work orders"), overdue_header(), [11, 26, 40, 24, 12, 24, 10, 17, 17, 10, 22, 8, 8])
+    for wo in qs.iterator(chunk_size=CHUNK):
+        ws.append(overdue_row(wo, now=now, cal=cal))
+    return _xlsx_response(wb, filename)
+
+
+# ---------------------------------------------------------------- scorecards
+
+def scorecard_header() -> list[str]:
+    return [_("Rank"), _("Member agency"), _("Received"), _("Answered"), _("Due in period"), _("Answered on time"),
+            _("Answered late"), _("Past due without answer"), _("Not yet due"), _("On-time rate (%)"),
+            _("Median response (working days)"), _("Mean response (working days)"), _("Overdue now"),
+            _("Step 1 escalations"), _("Step 2 escalations"), _("Step 3 escalations"),
+            _("Returns for supplement"), _("Extensions approved"), _("Last-place statement")]
+
+
+def _flag(row) -> str:
+    reasons = []
+    if row.last_place:
+        reasons.append(_("last place"))
+    if row.below_threshold:
+        reasons.append(_("below threshold"))
+    return "、".join(reasons)
+
+
+def scorecard_row(row) -> list:
+    return [row.rank, row.agency.name, row.received, row.answered, row.due, row.on_time, row.late_answered,
+            row.late_unanswered, row.pending, row.rate_percent, row.median_days, row.mean_days,
+            row.overdue_now, row.esc_overdue, row.esc_center, row.esc_supervision, row.returns,
+            row.extensions, _flag(row)]
+
+
+def court_header() -> list[str]:
+    return [_("Court"), _("Requests filed"), _("Answered"), _("Median waiting time (working days)"),
+            _("Mean waiting time (working days)"), _("On-time rate (%)"), _("Open now"), _("Overdue now")]
+
+
+def court_row(row) -> list:
+    return [row.court.name, row.received, row.answered, row.median_days, row.mean_days, row.rate_percent,
+            row.open_now, row.overdue_now]
+
+
+def scorecards_xlsx(board, courts, *, filename: str) -> HttpResponse:
+    wb = Workbook(write_only=True)
+    ws = _sheet(wb, _("Agency scorecards"), scorecard_header(), [6, 30] + [11] * 17)
+    for row in board.rows:
+        ws.append(scorecard_row(row))
+    ws.append([])
+    ws.append([_("Period"), board.period.label, f"{board.period.start} – {board.period.end}"])
+    ws.append([_("Threshold (%)"), float(board.policy.threshold_percent)])
+    ws = _sheet(wb, _("Courts"), court_header(), [30] + [12] * 7)
+    for row in courts:
+        ws.append(court_row(row))
+    return _xlsx_response(wb, filename)
+
+
+# ---------------------------------------------------------------- agenda
+
+def agenda_header() -> list[str]:
+    return [_("Member agency"), _("Reference"), _("Case number"), _("Court"), _("Subject"), _("Type"),
+            _("Due"), _("Working days overdue"), _("Days since receipt"), _("Returns for supplement"),
+            _("History")]
+
+
+def agenda_xlsx(groups, *, meeting, filename: str) -> HttpResponse:
+    wb = Workbook(write_only=True)
+    ws = _sheet(wb, _("Joint-meeting agenda"), agenda_header(), [24, 11, 26, 24, 40, 12, 17, 10, 10, 8, 80])
+    for group in groups:
+        for item in group.items:
+            wo = item.wo
+            history = "\n".join(f"{_local(when)} {what}{('：' + note) if note else ''}"
+                                for when, what, note in item.history)
+            ws.append([group.name, wo.reference, wo.case.number, wo.court.name, wo.subject,
+                       labels.type_label(wo.type), _local(wo.due_at), item.working_days_overdue,
+                       item.days_open, wo.return_count, history])
+    if meeting is not None:
+        ws.append([])
+        ws.append([_("Joint meeting"), str(meeting.held_on), meeting.title, meeting.location])
+    return _xlsx_response(wb, filename)
