@@ -100,6 +100,13 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
         self.check_object_permissions(self.request, wo)
         return wo
 
+    def _acting_on(self, action_: Action):
+        """The work order, if visible (else 404), and if this role acts on it (else 403),
+        before the body is even read; the service checks again under its lock."""
+        wo = self.get_object()
+        require(self.request.user, wo, action_)
+        return wo
+
     def _detail(self, wo, code=status.HTTP_200_OK):
         wo = (work_orders_for_api(self.request.user)
               .prefetch_related(
@@ -144,7 +151,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     @idempotent
     def submit(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.SUBMIT)
         self._input(s.EmptySerializer, request)
         return self._detail(services.work_order_submit(work_order=wo, actor=request.user))
 
@@ -154,7 +161,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     @idempotent
     def resubmit(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.RESUBMIT)
         data = self._input(s.ResubmitSerializer, request)
         return self._detail(services.work_order_resubmit(
             work_order=wo, actor=request.user, note=data["note"], attachments=data.get("attachments", ())))
@@ -163,7 +170,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     @idempotent
     def accept(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.ACCEPT)
         self._input(s.EmptySerializer, request)
         return self._detail(services.work_order_accept(work_order=wo, actor=request.user))
 
@@ -172,7 +179,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     @idempotent
     def reopen(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.REOPEN)
         data = self._input(s.ReasonSerializer, request)
         return self._detail(services.work_order_reopen(work_order=wo, actor=request.user, reason=data["reason"]))
 
@@ -180,7 +187,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     @idempotent
     def withdraw(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.WITHDRAW)
         data = self._input(s.OptionalReasonSerializer, request)
         return self._detail(services.work_order_withdraw(work_order=wo, actor=request.user, reason=data["reason"]))
 
@@ -190,7 +197,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     @idempotent
     def sign(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.SIGN)
         self._input(s.EmptySerializer, request)
         return self._detail(services.work_order_sign(work_order=wo, actor=request.user))
 
@@ -199,7 +206,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     @idempotent
     def return_(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.RETURN)
         data = self._input(s.ReasonSerializer, request)
         return self._detail(services.work_order_return(work_order=wo, actor=request.user, reason=data["reason"]))
 
@@ -212,7 +219,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     @idempotent
     def answer(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.ANSWER)
         data = self._input(s.AnswerSerializer, request)
         services.work_order_answer(work_order=wo, actor=request.user, outcome=data["outcome"],
                                    result_text=data["result_text"], attachments=data.get("attachments", ()))
@@ -223,7 +230,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"], url_path="request-extension", url_name="request-extension")
     @idempotent
     def request_extension(self, request, pk=None):
-        wo = self.get_object()
+        wo = self._acting_on(Action.REQUEST_EXTENSION)
         data = self._input(s.ExtensionRequestSerializer, request)
         services.extension_request(work_order=wo, actor=request.user, days=data["days"], reason=data["reason"])
         return self._detail(wo)
@@ -235,8 +242,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"], url_path="decide-extension", url_name="decide-extension")
     @idempotent
     def decide_extension(self, request, pk=None):
-        wo = self.get_object()
-        require(request.user, wo, Action.DECIDE_EXTENSION)
+        wo = self._acting_on(Action.DECIDE_EXTENSION)
         data = self._input(s.ExtensionDecisionSerializer, request)
         ext = wo.extensions.filter(status=ExtensionRequest.Decision.PENDING).first()
         if ext is None:
