@@ -39,7 +39,7 @@ def ranking(board) -> dict:
 def agency_trend(points) -> dict:
     return {
         "kind": "combo",
-        "labels": [p.label for p in points],
+        "labels": [p.start.strftime("%Y-%m") for p in points],
         "datasets": [
             {"label": _("Received"), "data": [p.measures.received for p in points], "color": GREY, "type": "bar"},
             {"label": _("Answered"), "data": [p.measures.answered for p in points], "color": BLUE, "type": "bar"},

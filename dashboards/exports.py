@@ -40,7 +40,7 @@ def _attachment(response, filename: str):
 
 def overdue_header() -> list[str]:
     return [_("Reference"), _("Case number"), _("Subject"), _("Member agency"), _("Type"), _("Court"),
-            _("Status"), _("Submitted"), _("Due"), _("Working days overdue"), _("Escalation step"),
+            _("Status"), _("Submitted at"), _("Due"), _("Working days overdue"), _("Escalation step"),
             _("Returns for supplement"), _("Provisional due date")]
 
 

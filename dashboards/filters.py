@@ -60,7 +60,7 @@ class OverdueFilter(django_filters.FilterSet):
             ("case__number", "case"),
         ),
         field_labels={
-            "due_at": _("Due"), "submitted_at": _("Submitted"), "escalation_level": _("Escalation step"),
+            "due_at": _("Due"), "submitted_at": _("Submitted at"), "escalation_level": _("Escalation step"),
             "agency__code": _("Member agency"), "court__code": _("Court"), "case__number": _("Case number"),
         },
     )

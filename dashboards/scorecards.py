@@ -183,7 +183,7 @@ def rank(rows: list[AgencyScore], policy: RankingPolicy) -> list[AgencyScore]:
 
 @dataclass
 class MonthPoint:
-    label: str
+    start: date
     measures: Measures
 
 
@@ -196,7 +196,7 @@ def agency_trend(user, agency_id: int, *, today: date, months: int = 12) -> list
     out = []
     for p in periods:
         row = sums.get(p.start) or {}
-        out.append(MonthPoint(p.label, Measures({f: row.get(f) or 0 for f in COUNT_FIELDS})))
+        out.append(MonthPoint(p.start, Measures({f: row.get(f) or 0 for f in COUNT_FIELDS})))
     return out
 
 

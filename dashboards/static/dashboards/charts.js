@@ -22,7 +22,7 @@
       },
       options: {
         interaction: { mode: "index", intersect: false },
-        scales: { y: { beginAtZero: true, title: { display: !!s.yTitle, text: s.yTitle } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: !!s.yTitle, text: s.yTitle } },
                   x: { ticks: { maxTicksLimit: 12 } } }
       }
     };
@@ -33,7 +33,9 @@
     var cfg = {
       type: "bar",
       data: { labels: s.labels, datasets: [{ label: d.label, data: d.data, backgroundColor: d.colors }] },
-      options: { indexAxis: "y", scales: { x: { min: 0, max: s.max } }, plugins: { legend: { display: false } } },
+      options: { indexAxis: "y",
+                 scales: { x: { min: 0, max: s.max }, y: { ticks: { autoSkip: false } } },
+                 plugins: { legend: { display: false } } },
       plugins: []
     };
     if (s.threshold !== undefined) {
@@ -44,8 +46,11 @@
           ctx.save();
           ctx.strokeStyle = "#d97706"; ctx.setLineDash([6, 4]); ctx.lineWidth = 2;
           ctx.beginPath(); ctx.moveTo(x, a.top); ctx.lineTo(x, a.bottom); ctx.stroke();
-          ctx.setLineDash([]); ctx.fillStyle = "#92400e"; ctx.font = "12px " + FONT;
-          ctx.fillText(s.thresholdLabel + " " + s.threshold + "%", x + 4, a.top + 12);
+          ctx.setLineDash([]); ctx.font = "12px " + FONT;
+          var text = s.thresholdLabel + " " + s.threshold + "%", w = ctx.measureText(text).width;
+          var tx = Math.min(x + 4, a.right - w - 6), ty = a.bottom - 8;
+          ctx.fillStyle = "rgba(255,255,255,0.9)"; ctx.fillRect(tx - 3, ty - 13, w + 6, 18);
+          ctx.fillStyle = "#92400e"; ctx.fillText(text, tx, ty);
           ctx.restore();
         }
       });
@@ -67,7 +72,7 @@
       options: {
         interaction: { mode: "index", intersect: false },
         scales: {
-          y: { beginAtZero: true, title: { display: true, text: s.yTitle } },
+          y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: s.yTitle } },
           y2: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
                 title: { display: true, text: s.y2Title } }
         }
@@ -88,8 +93,23 @@
     });
   }
 
+  // The period form shows only the fields the chosen kind of period uses.
+  function periodFields() {
+    document.querySelectorAll("form.period").forEach(function (form) {
+      var kind = form.querySelector("[name=kind]");
+      function sync() {
+        form.querySelectorAll("[data-kinds]").forEach(function (label) {
+          label.hidden = label.getAttribute("data-kinds").split(" ").indexOf(kind.value || "quarter") < 0;
+        });
+      }
+      kind.addEventListener("change", sync);
+      sync();
+    });
+  }
+
   document.addEventListener("click", function (ev) {
     if (ev.target.closest && ev.target.closest("[data-print]")) { window.print(); }
   });
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+  function init() { periodFields(); draw(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
