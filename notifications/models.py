@@ -31,7 +31,7 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
-        related_name="notifications",
+        related_name="notifications", db_index=False,  # served by notif_recipient
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     work_order = models.ForeignKey(
