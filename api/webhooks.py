@@ -9,8 +9,7 @@ import hashlib
 import hmac
 import json
 import logging
-import urllib.error
-import urllib.request
+import http.client
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -113,7 +112,8 @@ def _fan_out_one(sub: WebhookSubscription, now: datetime) -> int:
     delivered = WebhookDelivery.objects.filter(subscription=sub, event=OuterRef("pk"))
     events = list(
         WorkOrderEvent.objects
-        .filter(Q(id__gt=sub.cursor) | Q(id__lte=sub.cursor, created_at__gte=now - OUTBOX_LAG))
+        .filter(Q(id__gt=sub.cursor)
+                | Q(id__lte=sub.cursor, created_at__gte=now - OUTBOX_LAG, created_at__gt=sub.created_at))
         .filter(action__in=actions, work_order__agency_id=sub.agency_id)
         .exclude(Exists(delivered))
         .select_related("work_order__case", "work_order__duty", "work_order__agency", "work_order__court")
@@ -140,25 +140,22 @@ def _fan_out_one(sub: WebhookSubscription, now: datetime) -> int:
 
 # ---------------------------------------------------------------- sending
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a redirect is a failure: never follow it to another host
-
-
-def _opener():
-    # No proxies from the environment: a delivery goes straight to its host.
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
-
-
 def _post(url: str, body: bytes, headers: dict) -> int:
-    if urlsplit(url).hostname not in webhook_allowed_hosts():
-        raise ValueError(f"host not allowed: {urlsplit(url).hostname}")
-    req = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    """One POST with http.client: no proxies from the environment, no redirects
+    followed (a 3xx is a failure), loopback-or-listed hosts only."""
+    parts = urlsplit(url)
+    if parts.hostname not in webhook_allowed_hosts():
+        raise ValueError(f"host not allowed: {parts.hostname}")
+    conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = conn_class(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS)
     try:
-        with _opener().open(req, timeout=TIMEOUT_SECONDS) as resp:
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.read(65536)
+        return response.status
+    finally:
+        conn.close()
 
 
 def attempt(delivery: WebhookDelivery, *, now: datetime) -> bool:
