@@ -59,7 +59,7 @@ def case_detail(request, pk):
     case = get_case_for(request.user, pk)
     parties = list(case.parties.order_by("role", "id"))
     visible = work_orders_for(request.user).filter(case=case)
-    orders = with_pending_extension(visible.select_related("agency", "duty", "respondent", "judge", "court")
+    orders = with_pending_extension(visible.select_related("case", "agency", "duty", "respondent", "judge", "court")
                                     ).order_by("-id")
     now = timezone.now()
     orders = annotate_clock(orders, now=now, cal=deadlines.WorkingCalendar())

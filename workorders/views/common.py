@@ -25,19 +25,22 @@ def with_pending_extension(qs):
 
 
 def warm_calendar(cal: deadlines.WorkingCalendar, dates, today: date):
-    """Load the calendar for every date a page will ask about in one query
-    (the calendar otherwise loads range by range, which grows with the rows)."""
-    dates = [d for d in dates if d is not None]
-    if not dates:
-        return
-    lo, hi = min([*dates, today]), max([*dates, today])
-    cal.working_days_between(lo - timedelta(days=1), hi + timedelta(days=40))
+    """Load the calendar for every date a page will ask about, in two queries.
+
+    Each lookup makes the calendar load up to (day + 21), so a walk over many
+    days past the loaded range costs one query per day. Asking for the far
+    end first and the near end second loads the whole span at once."""
+    dates = [d for d in dates if d is not None] + [today]
+    cal.day(max(dates) + timedelta(days=60))
+    cal.day(min(dates) - timedelta(days=1))
 
 
 def annotate_clock(rows, *, now: datetime, cal: deadlines.WorkingCalendar):
     """Set `days_left` on each running work order (negative: overdue by)."""
     rows = list(rows)
-    warm_calendar(cal, [deadlines.local(r.due_at).date() for r in rows if r.due_at], deadlines.local(now).date())
+    if rows:
+        warm_calendar(cal, [deadlines.local(r.due_at).date() for r in rows if r.due_at],
+                      deadlines.local(now).date())
     for r in rows:
         r.days_left = (deadlines.working_days_left(r.due_at, now, cal)
                        if r.status in CLOCK_RUNNING and r.due_at else None)
@@ -58,6 +61,8 @@ def due_explanation(wo, *, now: datetime, cal: deadlines.WorkingCalendar, extens
     """Everything a reader needs to see why the work order is due when it is."""
     if not (wo.submitted_at and wo.receipt_date and wo.period_days is not None):
         return None
+    warm_calendar(cal, [deadlines.local(wo.submitted_at).date(), wo.receipt_date,
+                        wo.due_at and deadlines.local(wo.due_at).date()], deadlines.local(now).date())
     dl = deadlines.explain(wo.submitted_at, wo.receipt_date, wo.period_days, cal)
     cob = settings.CLOSE_OF_BUSINESS.strftime("%H:%M")
     extra = sum(e.days for e in extensions if e.status == ExtensionRequest.Decision.APPROVED)

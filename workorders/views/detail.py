@@ -32,7 +32,7 @@ from ..forms import (
 from ..models import Attachment, ExtensionRequest
 from ..selectors import get_work_order_for, work_orders_for
 from ..transitions import Action
-from .common import due_explanation, is_htmx, with_descriptions
+from .common import due_explanation, is_htmx, warm_calendar, with_descriptions
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,8 @@ def detail_context(request, wo, *, bound=None, revealed_id=None):
         elif form_class is not None:
             forms[name] = form_class(prefix=name)
     cal = deadlines.WorkingCalendar()
+    warm_calendar(cal, [wo.submitted_at and deadlines.local(wo.submitted_at).date(), wo.receipt_date,
+                        wo.due_at and deadlines.local(wo.due_at).date()], deadlines.local(now).date())
     pending = next((e for e in extensions if e.status == ExtensionRequest.Decision.PENDING), None)
     if pending is not None and wo.receipt_date and wo.period_days is not None:
         pending.new_due = deadlines.due_from_receipt(wo.receipt_date, wo.period_days + pending.days, cal)[0]

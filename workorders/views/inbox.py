@@ -19,7 +19,7 @@ from agencies.roles import roles_of
 from .. import deadlines
 from ..models import ExtensionRequest, Status
 from ..selectors import work_orders_for
-from .common import annotate_clock, with_pending_extension
+from .common import annotate_clock, warm_calendar, with_pending_extension
 
 PAGE_SIZE = 50
 RUNNING = [Status.SUBMITTED, Status.SIGNED]
@@ -62,6 +62,7 @@ def inbox_setup(user, now):
     roles = roles_of(user)
     cal = deadlines.WorkingCalendar()
     today = deadlines.local(now).date()
+    warm_calendar(cal, [], today)
     # "Due soon": due by close of business on the next working day.
     soon = deadlines.close_of_business(cal.add_working_days(today, 1))
     qs = work_orders_for(user)
