@@ -290,3 +290,13 @@ def test_answer_racing_a_withdrawal_has_exactly_one_winner(ref):
         assert wo.replies.count() == 1
     else:
         assert wo.status == Status.WITHDRAWN and wo.replies.count() == 0
+
+
+def test_notices_are_written_in_the_platform_language(ref, case, judge, liaison):
+    from django.utils import translation
+
+    with translation.override("en"):
+        wo = make_work_order(case=case, judge=judge, status=Status.SIGNED)
+        services.work_order_return(work_order=wo, actor=liaison, reason="请补充")
+    notice = Notification.objects.get(work_order=wo, kind="returned")
+    assert "退回" in notice.title, notice.title

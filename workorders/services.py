@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyMembership, CenterMembership, Duty, LinkageCenter
@@ -125,6 +126,12 @@ def center_recipients(center_id, role=CenterMembership.Role.ADMIN):
     ).distinct())
 
 
+def platform_language():
+    """Notices are stored in the platform's language (zh-hans), whatever the
+    language of the session of the person whose action caused them."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def _notify_judge(wo, kind, title, body=""):
     notify(recipients=[wo.judge], kind=kind, title=title, body=body, work_order=wo)
 
@@ -223,9 +230,10 @@ def work_order_submit(*, work_order: WorkOrder, actor, now: datetime | None = No
     _move(wo, actor, Action.SUBMIT, now=now, fields=CLOCK_FIELDS,
           due_at=dl.due_at, receipt_date=dl.receipt_date, working_days=dl.working_days,
           provisional=dl.provisional)
-    _notify_agency(wo, Notification.Kind.ASSIGNED,
-                   _("New work order %(ref)s: %(subject)s") % {"ref": wo.reference, "subject": wo.subject},
-                   _("Due %(due)s.") % {"due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")})
+    with platform_language():
+        _notify_agency(wo, Notification.Kind.ASSIGNED,
+                       _("New work order %(ref)s: %(subject)s") % {"ref": wo.reference, "subject": wo.subject},
+                       _("Due %(due)s.") % {"due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")})
     return wo
 
 
@@ -284,12 +292,13 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
                 for wo in rows:
                     by_agency.setdefault(wo.agency_id, []).append(wo)
                 for agency_id, wos in by_agency.items():
-                    notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
-                           title=_("%(n)d new work orders in batch %(batch)s")
-                           % {"n": len(wos), "batch": str(batch.pk)[:8]},
-                           body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
-                           work_order=wos[0] if len(wos) == 1 else None,
-                           dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
+                    with platform_language():
+                        notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
+                               title=_("%(n)d new work orders in batch %(batch)s")
+                               % {"n": len(wos), "batch": str(batch.pk)[:8]},
+                               body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
+                               work_order=wos[0] if len(wos) == 1 else None,
+                               dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
             if progress:
                 progress(done, len(items))
         batch.created_count = done
@@ -323,8 +332,9 @@ def work_order_return(*, work_order: WorkOrder, actor, reason: str, now: datetim
     wo.return_count += 1
     _move(wo, actor, Action.RETURN, now=now, fields=["return_count"], reason=reason.strip(),
           due_at=wo.due_at)
-    _notify_judge(wo, Notification.Kind.RETURNED,
-                  _("%(ref)s returned for supplement") % {"ref": wo.reference}, reason.strip())
+    with platform_language():
+        _notify_judge(wo, Notification.Kind.RETURNED,
+                      _("%(ref)s returned for supplement") % {"ref": wo.reference}, reason.strip())
     return wo
 
 
@@ -347,9 +357,10 @@ def work_order_answer(*, work_order: WorkOrder, actor, outcome: str, result_text
     _move(wo, actor, Action.ANSWER, now=now, fields=["answered_at"], outcome=outcome,
           reply=reply.pk, on_time=on_time)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REPLY, reply=reply)
-    _notify_judge(wo, Notification.Kind.ANSWERED,
-                  _("%(ref)s answered: %(outcome)s") % {"ref": wo.reference, "outcome": reply.get_outcome_display()},
-                  reply.result_text[:500])
+    with platform_language():
+        _notify_judge(wo, Notification.Kind.ANSWERED,
+                      _("%(ref)s answered: %(outcome)s") % {"ref": wo.reference, "outcome": reply.get_outcome_display()},
+                      reply.result_text[:500])
     return reply
 
 
@@ -370,10 +381,11 @@ def extension_request(*, work_order: WorkOrder, actor, days: int, reason: str) -
         raise ConflictError(_("An extension request is already waiting for a decision."))
     ext = ExtensionRequest.objects.create(work_order=wo, requested_by=actor, days=days, reason=reason.strip())
     _event(wo, actor, EventAction.EXTENSION_REQUESTED, extension=ext.pk, days=days, reason=ext.reason)
-    notify(recipients=center_recipients(wo.agency.center_id), kind=Notification.Kind.EXTENSION_REQUESTED,
-           title=_("%(agency)s asks %(days)d more working days for %(ref)s")
-           % {"agency": wo.agency.name, "days": days, "ref": wo.reference},
-           body=ext.reason, work_order=wo)
+    with platform_language():
+        notify(recipients=center_recipients(wo.agency.center_id), kind=Notification.Kind.EXTENSION_REQUESTED,
+               title=_("%(agency)s asks %(days)d more working days for %(ref)s")
+               % {"agency": wo.agency.name, "days": days, "ref": wo.reference},
+               body=ext.reason, work_order=wo)
     return ext
 
 
@@ -404,11 +416,12 @@ def extension_decide(*, extension: ExtensionRequest, actor, approve: bool, note:
                old_due_at=old_due, due_at=wo.due_at, note=ext.decision_note)
     else:
         _event(wo, actor, EventAction.EXTENSION_REFUSED, extension=ext.pk, note=ext.decision_note)
-    title = (_("Extension for %(ref)s approved: due %(due)s")
-             % {"ref": wo.reference, "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")}
-             if approve else _("Extension for %(ref)s refused") % {"ref": wo.reference})
-    notify(recipients=[ext.requested_by, wo.judge], kind=Notification.Kind.EXTENSION_DECIDED,
-           title=title, body=ext.decision_note, work_order=wo)
+    with platform_language():
+        title = (_("Extension for %(ref)s approved: due %(due)s")
+                 % {"ref": wo.reference, "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")}
+                 if approve else _("Extension for %(ref)s refused") % {"ref": wo.reference})
+        notify(recipients=[ext.requested_by, wo.judge], kind=Notification.Kind.EXTENSION_DECIDED,
+               title=title, body=ext.decision_note, work_order=wo)
     return ext
 
 
@@ -419,8 +432,6 @@ def respondent_id_reveal(*, work_order: WorkOrder, actor) -> str:
 
     wo = WorkOrder.objects.select_related("respondent", "agency").get(pk=work_order.pk)
     if not can_reveal_id(actor, wo):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("You may not see this ID number."))
     if wo.respondent is None:
         return ""
@@ -446,8 +457,9 @@ def work_order_resubmit(*, work_order: WorkOrder, actor, note: str = "", attachm
           note=(note or "").strip(), old_due_at=old_due, due_at=dl.due_at, receipt_date=dl.receipt_date,
           provisional=dl.provisional)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.SUPPLEMENT)
-    _notify_agency(wo, Notification.Kind.RESUBMITTED,
-                   _("%(ref)s resubmitted with supplement") % {"ref": wo.reference}, (note or "").strip())
+    with platform_language():
+        _notify_agency(wo, Notification.Kind.RESUBMITTED,
+                       _("%(ref)s resubmitted with supplement") % {"ref": wo.reference}, (note or "").strip())
     return wo
 
 
@@ -480,8 +492,9 @@ def work_order_reopen(*, work_order: WorkOrder, actor, reason: str, now: datetim
     _move(wo, actor, Action.REOPEN, now=now,
           fields=["receipt_date", "period_days", "due_at", "due_provisional", "answered_at"],
           reason=reason.strip(), old_due_at=old_due, due_at=dl.due_at, reopened_at=now)
-    _notify_agency(wo, Notification.Kind.REOPENED,
-                   _("%(ref)s reopened by the court") % {"ref": wo.reference}, reason.strip())
+    with platform_language():
+        _notify_agency(wo, Notification.Kind.REOPENED,
+                       _("%(ref)s reopened by the court") % {"ref": wo.reference}, reason.strip())
     return wo
 
 
@@ -498,8 +511,9 @@ def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: 
         status=ExtensionRequest.Decision.REFUSED, decided_at=now,
         decision_note=_("The work order was withdrawn."))
     if not was_draft:
-        _notify_agency(wo, Notification.Kind.WITHDRAWN,
-                       _("%(ref)s withdrawn by the court") % {"ref": wo.reference}, (reason or "").strip())
+        with platform_language():
+            _notify_agency(wo, Notification.Kind.WITHDRAWN,
+                           _("%(ref)s withdrawn by the court") % {"ref": wo.reference}, (reason or "").strip())
     return wo
 
 

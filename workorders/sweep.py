@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -131,7 +132,7 @@ def escalate_due(*, now: datetime | None = None, batch_size: int = 500, max_batc
     recipients = Recipients()
     agencies = None
     result = SweepResult()
-    with translation.override("zh-hans"):
+    with translation.override(settings.LANGUAGE_CODE):  # stored notices speak the platform language
         messages = Messages()
         while max_batches is None or result.batches < max_batches:
             if agencies is None:
