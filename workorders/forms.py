@@ -63,9 +63,25 @@ def upload_help():
 
 # ---------------------------------------------------------------- duties
 
-def active_duties():
-    return (Duty.objects.filter(is_active=True, agency__is_active=True)
-            .select_related("agency").order_by("code"))
+def active_duties(user):
+    """Duties a judge may file: those of active agencies under his courts'
+    linkage centers or the centers above them (a district court files to the
+    city's member agencies too, never to another center's)."""
+    from agencies.models import LinkageCenter
+    from agencies.roles import roles_of
+    from cases.models import Court
+
+    qs = Duty.objects.filter(is_active=True, agency__is_active=True).select_related("agency").order_by("code")
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return qs
+    centers, frontier = set(), set(Court.objects.filter(pk__in=roles.court_ids, center__isnull=False)
+                                   .values_list("center_id", flat=True))
+    while frontier:
+        centers |= frontier
+        frontier = set(LinkageCenter.objects.filter(pk__in=frontier, parent__isnull=False)
+                       .values_list("parent_id", flat=True)) - centers
+    return qs.filter(agency__center_id__in=centers)
 
 
 def grouped_duty_choices(duties):
@@ -118,7 +134,7 @@ class WorkOrderRequestForm(forms.Form):
             self.fields["case"].disabled = True
             self.initial["case"] = case.pk
         self.fields["case"].queryset = cases
-        duties = list(duties if duties is not None else active_duties())
+        duties = list(duties if duties is not None else active_duties(user))
         self.duties = {str(d.pk): d for d in duties}
         self.fields["duty"].choices = [("", _("— choose a duty —")), *grouped_duty_choices(duties)]
         self.fields["duty"].widget = DutySelect(duties=duties, choices=self.fields["duty"].choices,
@@ -230,23 +246,24 @@ class BatchRequestForm(forms.Form):
         self.user = user
         self.filable = cases_filable_by(user).filter(status=EnforcementCase.Status.OPEN)
         self.fields["cases"].queryset = self.filable.order_by("number")
-        duties = list(duties if duties is not None else active_duties())
+        duties = list(duties if duties is not None else active_duties(user))
         self.duties = {str(d.pk): d for d in duties}
         self.fields["duties"].choices = grouped_duty_choices(duties)
 
     def clean_case_numbers(self):
-        numbers, bad = [], []
+        typed, bad = {}, []
         for line in (self.cleaned_data.get("case_numbers") or "").replace("\t", "\n").splitlines():
             if not line.strip():
                 continue
             try:
-                numbers.append(normalize_case_number(line))
+                typed.setdefault(normalize_case_number(line), line.strip())
             except ValidationError:
                 bad.append(line.strip())
         if bad:
             raise ValidationError(_("Not case numbers: %(list)s") % {"list": "、".join(bad[:20])})
-        found = {c.number: c for c in self.filable.filter(number__in=numbers)}
-        missing = [n for n in numbers if n not in found]
+        found = {c.number: c for c in self.filable.filter(number__in=list(typed))}
+        # Missing and foreign numbers get the same answer, in the user's own spelling.
+        missing = [raw for number, raw in typed.items() if number not in found]
         if missing:
             raise ValidationError(_("Not open cases of your court: %(list)s") % {"list": "、".join(missing[:20])})
         return list(found.values())
@@ -292,7 +309,7 @@ class BatchConfirmForm(forms.Form):
     def __init__(self, *args, user, duties=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.duties = {d.pk: d for d in (duties if duties is not None else active_duties())}
+        self.duties = {d.pk: d for d in (duties if duties is not None else active_duties(user))}
 
     def clean(self):
         data = super().clean()

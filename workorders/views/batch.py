@@ -59,7 +59,7 @@ def _with_respondents(cases):
 @login_required
 def batch_new(request):
     _require_judge(request.user)
-    duties = list(active_duties())
+    duties = list(active_duties(request.user))
     if request.method == "POST":
         form = BatchRequestForm(request.POST, user=request.user, duties=duties)
         if form.is_valid():
@@ -98,7 +98,7 @@ def batch_create(request):
     _require_judge(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    duties = list(active_duties())
+    duties = list(active_duties(request.user))
     form = BatchConfirmForm(request.POST, user=request.user, duties=duties)
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or _("The batch could not be read; start again."))

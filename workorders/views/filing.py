@@ -34,7 +34,7 @@ def _require_judge(user):
 @login_required
 def new(request):
     _require_judge(request.user)
-    duties = list(active_duties())
+    duties = list(active_duties(request.user))
     if request.method == "POST":
         form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, duties=duties)
         if form.is_valid():
@@ -69,7 +69,7 @@ def edit(request, pk):
     wo = get_work_order_for(request.user, pk)
     if Action.EDIT not in allowed_actions(request.user, wo):
         raise PermissionDenied(_("Only a draft can be edited, by its court."))
-    duties = list(active_duties())
+    duties = list(active_duties(request.user))
     if request.method == "POST":
         form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, case=wo.case, duties=duties)
         if form.is_valid():
@@ -120,7 +120,8 @@ def due_preview(request):
     """The due date the clock gives if the request were submitted now."""
     type_ = request.GET.get("type") or ""
     if type_ not in WorkOrderType.values:
-        duty = next((d for d in active_duties() if str(d.pk) == request.GET.get("duty")), None)
+        raw = request.GET.get("duty") or ""
+        duty = active_duties(request.user).filter(pk=raw).first() if raw.isdigit() else None
         type_ = duty.default_type if duty else ""
     if not type_:
         return render(request, "workorders/_due_preview.html", {"dl": None})
