@@ -2,7 +2,7 @@
 
 Service errors map as the pages show them: Django's ValidationError → 400,
 PermissionDenied → 403, ConflictError → 409, with the translated message."""
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -28,6 +28,9 @@ def _django_messages(exc: DjangoValidationError) -> str:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many form fields in a multipart body
+        return Response({"detail": _("The request body could not be read."), "code": "parse_error"},
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         return Response({"detail": _django_messages(exc), "code": getattr(exc, "code", None) or "invalid"},
                         status=status.HTTP_400_BAD_REQUEST)

@@ -352,7 +352,7 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 class CourtSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Court
@@ -361,9 +361,20 @@ class CourtSerializer(serializers.ModelSerializer):
 
 # ---------------------------------------------------------------- calendar
 
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def sane_year(value):
+    """The clock works on real calendars; far years would only overflow it."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise serializers.ValidationError(
+            _("Use a date between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR})
+    return value
+
+
 class CalendarQuerySerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = serializers.DateField(validators=[sane_year])
+    end = serializers.DateField(validators=[sane_year])
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
@@ -382,7 +393,8 @@ class CalendarDaySerializer(serializers.Serializer):
 
 class DueDateQuerySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=WorkOrderType.choices)
-    submitted_at = serializers.DateTimeField(required=False, help_text=_("Defaults to now."))
+    submitted_at = serializers.DateTimeField(required=False, validators=[sane_year],
+                                             help_text=_("Defaults to now."))
 
 
 class DueDateSerializer(serializers.Serializer):
@@ -416,8 +428,9 @@ class MarkReadResultSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- scorecards
 
 class ScorecardQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text=_("First day (default: first of this month)."))
-    end = serializers.DateField(required=False, help_text=_("Last day (default: today)."))
+    start = serializers.DateField(required=False, validators=[sane_year],
+                                  help_text=_("First day (default: first of this month)."))
+    end = serializers.DateField(required=False, validators=[sane_year], help_text=_("Last day (default: today)."))
 
     def validate(self, attrs):
         today = timezone.localdate()

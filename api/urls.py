@@ -1,6 +1,6 @@
 import os
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -36,3 +36,6 @@ if os.environ.get("EH_API_BENCH") == "1":  # the benchmark's baseline, never on 
     from .views.bench import bare_json
 
     urlpatterns.append(path("bench/bare/", bare_json, name="bench-bare"))
+
+# Anything else under /api/ is a JSON 404, not the site's HTML page.
+urlpatterns.append(re_path(r"^.*$", views.not_found))

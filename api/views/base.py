@@ -1,4 +1,7 @@
 """What every API view shares: JSON only, one error shape, per-key throttles."""
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
@@ -21,3 +24,8 @@ class ApiViewMixin:
 
     def get_exception_handler(self):
         return exception_handler
+
+
+@csrf_exempt  # a JSON 404 for any method; nothing to protect
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": _("No such API endpoint."), "code": "not_found"}, status=404)

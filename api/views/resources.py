@@ -20,6 +20,7 @@ from cases.selectors import cases_for, get_case_for
 from notifications.models import Notification
 from notifications.services import mark_read
 from workorders import deadlines
+from workorders.files import ALLOWED as ALLOWED_UPLOADS
 
 from .. import serializers as s
 from ..filters import CaseFilter, DutyFilter, NotificationFilter
@@ -82,7 +83,7 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
         summary=_("Download an attachment"),
         description=_("The file itself, as an attachment (never rendered inline), after the same access "
                       "check as its work order."),
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY) for media_type in ALLOWED_UPLOADS},
         tags=["attachments"])
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
