@@ -84,11 +84,14 @@ def active_duties(user):
     return qs.filter(agency__center_id__in=centers)
 
 
-def grouped_duty_choices(duties):
+def grouped_duty_choices(duties, *, with_agency=False):
     """Duties under the six areas, in the areas' order."""
     by_area = {}
     for d in duties:
-        by_area.setdefault(d.area, []).append((str(d.pk), f"{d.code} {d.name}"))
+        label = f"{d.code} {d.name}"
+        if with_agency:
+            label += f" · {d.agency.short_name or d.agency.name}"
+        by_area.setdefault(d.area, []).append((str(d.pk), label))
     return [(label, by_area[value]) for value, label in DutyArea.choices if value in by_area]
 
 
@@ -248,7 +251,7 @@ class BatchRequestForm(forms.Form):
         self.fields["cases"].queryset = self.filable.order_by("number")
         duties = list(duties if duties is not None else active_duties(user))
         self.duties = {str(d.pk): d for d in duties}
-        self.fields["duties"].choices = grouped_duty_choices(duties)
+        self.fields["duties"].choices = grouped_duty_choices(duties, with_agency=True)
 
     def clean_case_numbers(self):
         typed, bad = {}, []

@@ -112,8 +112,17 @@
     });
   }
 
+  // A link to #action-… opens that action's panel.
+  function openTarget() {
+    var id = window.location.hash.slice(1);
+    var el = id && document.getElementById(id);
+    if (el && el.tagName === "DETAILS") { el.open = true; el.scrollIntoView({ block: "start" }); }
+  }
+
   onReady(function () {
     var root = document;
+    openTarget();
+    window.addEventListener("hashchange", openTarget);
     wireDuty(root);
     wireUploads(root);
     wireConfirm(root);
