@@ -146,11 +146,37 @@ def aging(qs: QuerySet[WorkOrder], *, now: datetime, cal: WorkingCalendar) -> li
     return out
 
 
+ORDINAL_DAYS = 400
+
+
+def _ordinals(cal: WorkingCalendar, today: date, since: date) -> dict[date, int]:
+    """Working days counted from the window's start up to each date until today,
+    kept on the calendar object; the window reaches back at least ORDINAL_DAYS
+    and is widened (rarely, by a year at a time) for an older date."""
+    cached = cal.__dict__.get("_dash_ordinals")
+    if cached is None or cached[0] != today or since not in cached[1]:
+        start = min(since - timedelta(days=365), today - timedelta(days=ORDINAL_DAYS))
+        if cached is not None and cached[0] == today:
+            start = min(start, min(cached[1]))
+        cal.day(start)  # one calendar query for the whole window
+        ords, n, d = {}, 0, start
+        while d <= today:
+            n += cal.is_working_day(d)
+            ords[d] = n
+            d += timedelta(days=1)
+        cached = cal._dash_ordinals = (today, ords)
+    return cached[1]
+
+
 def working_days_overdue(wo: WorkOrder, *, now: datetime, cal: WorkingCalendar) -> int:
-    """As shown everywhere in the platform: at least 1 once overdue."""
+    """As shown everywhere in the platform (`deadlines.working_days_left`): the
+    working days in (due date, today], at least 1 once overdue. An export has
+    thousands of rows, so the count is a difference of two ordinals."""
     if wo.due_at is None or wo.due_at >= now:
         return 0
-    return -deadlines.working_days_left(wo.due_at, now, cal)
+    today, due = deadlines.local(now).date(), deadlines.local(wo.due_at).date()
+    ords = _ordinals(cal, today, due)
+    return max(1, ords[today] - ords[due])
 
 
 # ---------------------------------------------------------------- trend

@@ -32,7 +32,7 @@
     var d = s.datasets[0];
     var cfg = {
       type: "bar",
-      data: { labels: s.labels, datasets: [{ label: d.label, data: d.data, backgroundColor: d.colors }] },
+      data: { labels: s.labels, datasets: [{ label: d.label, data: d.data, backgroundColor: d.colors, maxBarThickness: 22 }] },
       options: { indexAxis: "y",
                  scales: { x: { min: 0, max: s.max }, y: { ticks: { autoSkip: false } } },
                  plugins: { legend: { display: false } } },
@@ -66,6 +66,7 @@
         datasets: s.datasets.map(function (d) {
           return { type: d.type, label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color,
                    yAxisID: d.axis === "y2" ? "y2" : "y", borderWidth: d.type === "line" ? 2 : 0,
+                   maxBarThickness: 18, spanGaps: true,
                    order: d.type === "line" ? 0 : 1 };
         })
       },
