@@ -387,3 +387,22 @@ def test_language_switch(client, judge):
     assert "My cases" in text(client.get(reverse("home")))
     client.post(reverse("set_language"), {"language": "zh-hans", "next": reverse("home")})
     assert "我的案件" in text(client.get(reverse("home")))
+
+
+def test_login_password_change_and_logout(client, judge):
+    from workorders.demo import demo_password
+
+    response = client.post(reverse("login"), {"username": "judge", "password": "wrong"})
+    assert response.status_code == 200 and "errorlist" in text(response)
+    response = client.post(reverse("login"), {"username": "judge", "password": demo_password()})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    page = client.get(reverse("password_change"))
+    assert page.status_code == 200 and "修改密码" in text(page)
+    response = client.post(reverse("password_change"), {
+        "old_password": demo_password(), "new_password1": "Zhixing-2026-new", "new_password2": "Zhixing-2026-new"})
+    assert response["Location"] == reverse("password_change_done")
+    assert "密码已修改" in text(client.get(response["Location"]))
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+    assert client.login(username="judge", password="Zhixing-2026-new")

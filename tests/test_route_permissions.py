@@ -7,7 +7,7 @@ The route list comes from the URL resolver, so a new route fails
 admin/, api/, dashboards/ and i18n/ are owned and tested elsewhere."""
 from __future__ import annotations
 
-import hashlib
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -103,7 +103,7 @@ def build_world(*, judge, duty_code, liaison, label) -> World:
     returned = make_work_order(case=case, judge=judge, duty_code=duty_code, status=Status.RETURNED)
     batch = services.work_orders_create_batch(actor=judge, items=[(case, respondent, Duty.objects.get(code=duty_code),
                                                                    None)], subject=f"{label}批量")
-    token = hashlib.md5(label.encode()).hexdigest()
+    token = uuid.uuid4().hex   # fresh each run: the cache outlives the test database
     cache.set(_job_key(judge, token), {"state": "done", "done": 1, "total": 1, "batch": str(batch.pk)}, 600)
     notification = Notification.objects.filter(recipient=judge).first()
     return World(case=case, draft=draft, submitted=wo, signed=signed, answered=answered, returned=returned,
