@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import Party
-from tests.factories import duty, make_case
+from tests.factories import duty
 from workorders import services
 from workorders.models import Attachment, Status, private_storage
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 from cases.models import Party
 from tests.factories import at, duty, make_case
 from workorders import services
-from workorders.models import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +100,14 @@ def test_case_detail_query_budget(client, judge, liaison, rows, django_assert_ma
 
 
 @pytest.mark.parametrize("rows", [5, 40])
-def test_work_order_page_query_budget(client, judge, liaison, rows, django_assert_max_num_queries, settings, tmp_path):
+def test_work_order_page_query_budget(client, judge, liaison, rows, django_assert_max_num_queries, monkeypatch,
+                                      tmp_path):
     """Many events, attachments and extension requests: still one query each."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    from django.core.files.storage import FileSystemStorage
+
+    from workorders.models import private_storage
+
+    monkeypatch.setattr(private_storage, "_wrapped", FileSystemStorage(location=tmp_path))
     case = make_case(judge=judge)
     respondent = case.parties.filter(role=Party.Role.RESPONDENT).first()
     with time_machine.travel(at(NOW), tick=False):
