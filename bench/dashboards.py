@@ -14,7 +14,7 @@ who sees everything:
   * the XLSX export        GET /dashboards/overdue/export/?format=xlsx  (every overdue row)
   * the scorecards XLSX    GET /dashboards/scorecards/export/
 
-each the median of 7 runs after 2 warm-ups, with its SQL query count, at
+each the median of 11 runs after 2 warm-ups, with its SQL query count, at
 10,000 and then at 1,000,000 work orders; plus the full rollup at both sizes
 and an incremental rollup run after 1,000 work orders change.
 
@@ -42,7 +42,7 @@ BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:
 SMALL, LARGE = 10_000, int(os.environ.get("BENCH_TOTAL", 1_000_000))
 BACKLOG, STRESS_BACKLOG = 2_000, 20_000
 HISTORY_DAYS = 3 * 365
-RUNS, WARMUP = 7, 2
+RUNS, WARMUP = 11, 2
 
 
 def log(*args):
