@@ -114,9 +114,14 @@ class DutySelect(forms.Select):
 
 # ---------------------------------------------------------------- filing
 
+class CaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number}　{obj.cause}" if obj.cause else obj.number
+
+
 class WorkOrderRequestForm(forms.Form):
-    case = forms.ModelChoiceField(label=_("Case"), queryset=EnforcementCase.objects.none(),
-                                  empty_label=_("— choose a case —"))
+    case = CaseChoiceField(label=_("Case"), queryset=EnforcementCase.objects.none(),
+                           empty_label=_("— choose a case —"))
     respondent = forms.ModelChoiceField(label=_("Respondent"), queryset=Party.objects.none(), required=False,
                                         empty_label=_("— the case as a whole —"))
     duty = forms.ChoiceField(label=_("Duty"))
