@@ -96,7 +96,7 @@ def test_reopen_sends_it_back_with_a_new_due_date(ref, case, judge, liaison):
     assert Notification.objects.filter(work_order=wo, kind="reopened", recipient=liaison).exists()
 
 
-@pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED, Status.SIGNED, Status.RETURNED, Status.ANSWERED])
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.SUBMITTED, Status.SIGNED, Status.RETURNED])
 def test_withdraw_from_every_open_state(ref, case, judge, status):
     wo = make_work_order(case=case, judge=judge, status=status)
     services.work_order_withdraw(work_order=wo, actor=judge, reason="已履行")
@@ -287,7 +287,7 @@ def test_answer_racing_a_withdrawal_has_exactly_one_winner(ref):
     assert isinstance(next(o[1] for o in outcomes if o[0] == "error"), ConflictError)
     wo.refresh_from_db()
     if wo.status == Status.ANSWERED:
-        assert wo.replies.count() == 1
+        assert wo.replies.count() == 1 and not wo.events.filter(action="withdrawn").exists()
     else:
         assert wo.status == Status.WITHDRAWN and wo.replies.count() == 0
 
@@ -300,3 +300,19 @@ def test_notices_are_written_in_the_platform_language(ref, case, judge, liaison)
         services.work_order_return(work_order=wo, actor=liaison, reason="请补充")
     notice = Notification.objects.get(work_order=wo, kind="returned")
     assert "退回" in notice.title, notice.title
+
+
+def test_filing_to_an_agency_outside_the_courts_centers_is_refused(ref, case, judge):
+    from agencies.models import Agency, Duty, LinkageCenter
+
+    elsewhere = LinkageCenter.objects.create(code="BJ", name="北京市执行联动中心", level="city")
+    agency = Agency.objects.create(code="BJ-PSB", name="北京市公安局", center=elsewhere)
+    foreign = Duty.objects.create(code="BJ-L01", name="查询户籍", area="locate", agency=agency, default_type="query")
+    with pytest.raises(ValidationError):
+        services.work_order_create(actor=judge, case=case, duty=foreign, subject="越界")
+    assert not WorkOrder.objects.filter(duty=foreign).exists()
+
+
+def test_events_carry_the_services_time(ref, case, judge):
+    wo = make_work_order(case=case, judge=judge, now=at("2026-11-18 10:00"))
+    assert wo.events.get(action="submitted").created_at == at("2026-11-18 10:00")

@@ -21,6 +21,7 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 # Longest run of non-working days a real schedule has (Spring Festival + weekends) is
 # well under this; it only bounds how far ahead one calendar query reaches.
 _SLACK_DAYS = 21
+_PREFETCH_DAYS = 90
 
 
 @dataclass
@@ -56,8 +57,11 @@ class WorkingCalendar:
 
         if self._loaded and self._loaded[0] <= start and end <= self._loaded[1]:
             return
+        # Reach well past what was asked, so walking forward day by day does not
+        # reload the range once per day.
         lo = min(start, self._loaded[0]) if self._loaded else start
         hi = max(end, self._loaded[1]) if self._loaded else end
+        hi += timedelta(days=_PREFETCH_DAYS)
         rows = CalendarDay.objects.filter(date__range=(lo, hi)).values_list("date", "is_working", "note")
         self._days = {d: (w, n) for d, w, n in rows}
         self._loaded = (lo, hi)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -255,7 +256,7 @@ class WorkOrderEvent(models.Model):
     from_status = models.CharField(_("from status"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to status"), max_length=16, choices=Status.choices, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("work-order event")

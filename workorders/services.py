@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyMembership, CenterMembership, Duty, LinkageCenter
-from cases.models import EnforcementCase, Party
+from cases.models import Court, EnforcementCase, Party
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -57,10 +57,12 @@ def _check_transition(wo: WorkOrder, action: Action):
         )
 
 
-def _event(wo, actor, action, *, from_status="", to_status="", **details) -> WorkOrderEvent:
+def _event(wo, actor, action, *, from_status="", to_status="", at=None, **details) -> WorkOrderEvent:
+    """Log one change. `at` is the service's `now` (the real clock unless a caller
+    replays history, as the demo seed does)."""
     return WorkOrderEvent.objects.create(
         work_order=wo, actor=actor, action=action, from_status=from_status,
-        to_status=to_status, details=_jsonable(details),
+        to_status=to_status, details=_jsonable(details), created_at=at or timezone.now(),
     )
 
 
@@ -92,7 +94,8 @@ def _move(wo, actor, action: Action, *, now, fields=(), event_action=None, **det
         wo.status = target
     escalation.reschedule(wo)
     wo.save(update_fields=["status", "updated_at", "escalation_level", "next_escalation_at", *fields])
-    _event(wo, actor, event_action or EVENT_FOR[action], from_status=before, to_status=wo.status, **details)
+    _event(wo, actor, event_action or EVENT_FOR[action], from_status=before, to_status=wo.status, at=now,
+           **details)
 
 
 def _start_clock(wo: WorkOrder, now: datetime, cal=None) -> deadlines.Deadline:
@@ -117,12 +120,8 @@ def agency_recipients(agency_id, role=AgencyMembership.Role.LIAISON):
 
 def center_recipients(center_id, role=CenterMembership.Role.ADMIN):
     """Staff of the center and of every center above it."""
-    ids, cid = [], center_id
-    while cid is not None and len(ids) < 10:
-        ids.append(cid)
-        cid = LinkageCenter.objects.filter(pk=cid).values_list("parent_id", flat=True).first()
     return list(User.objects.filter(
-        is_active=True, center_memberships__center_id__in=ids, center_memberships__role=role
+        is_active=True, center_memberships__center_id__in=_center_chain(center_id), center_memberships__role=role
     ).distinct())
 
 
@@ -159,7 +158,30 @@ def _validate_files(files):
 
 # ---------------------------------------------------------------- filing
 
-def _validate_request(*, actor, case: EnforcementCase, duty: Duty, respondent: Party | None, type_, subject):
+def _center_chain(center_id) -> list[int]:
+    """A court's own linkage center and every center above it."""
+    chain, cid = [], center_id
+    while cid is not None and cid not in chain:
+        chain.append(cid)
+        cid = LinkageCenter.objects.filter(pk=cid).values_list("parent_id", flat=True).first()
+    return chain
+
+
+def _court_centers(court_id, cache=None) -> list[int]:
+    """Centers whose agencies a court may ask: its own center and those above it
+    (none configured: any)."""
+    cache = {} if cache is None else cache
+    if court_id not in cache:
+        center_id = Court.objects.filter(pk=court_id).values_list("center_id", flat=True).first()
+        if center_id is None:
+            cache[court_id] = list(LinkageCenter.objects.values_list("pk", flat=True))
+        else:
+            cache[court_id] = _center_chain(center_id)
+    return cache[court_id]
+
+
+def _validate_request(*, actor, case: EnforcementCase, duty: Duty, respondent: Party | None, type_, subject,
+                      cache=None):
     from agencies.roles import roles_of
 
     roles = roles_of(actor)
@@ -167,6 +189,9 @@ def _validate_request(*, actor, case: EnforcementCase, duty: Duty, respondent: P
         raise ValidationError(_("You may only file requests on your own court's cases."))
     if not duty.is_active or not duty.agency.is_active:
         raise ValidationError(_("The duty “%(duty)s” is not available.") % {"duty": duty.name})
+    if duty.agency.center_id not in _court_centers(case.court_id, cache):
+        raise ValidationError(_("%(agency)s is not a member of your court's linkage center.")
+                              % {"agency": duty.agency.name})
     if respondent is not None and (respondent.case_id != case.pk or respondent.role != Party.Role.RESPONDENT):
         raise ValidationError(_("The respondent does not belong to this case."))
     if type_ and type_ not in dict(WorkOrder._meta.get_field("type").choices):
@@ -252,10 +277,11 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
     if len(items) > 5000:
         raise ValidationError(_("A batch may hold at most 5,000 work orders."))
     cal = deadlines.WorkingCalendar()
-    clocks = {}
+    clocks, centers = {}, {}
     with transaction.atomic():
         for case, respondent, duty, type_ in items:
-            _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject)
+            _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
+                              cache=centers)
         batch = WorkOrderBatch.objects.create(created_by=actor, court_id=items[0][0].court_id, total=len(items))
         done = 0
         for start in range(0, len(items), 200):
@@ -276,11 +302,11 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
             WorkOrder.objects.bulk_create(rows)
             events = []
             for wo in rows:
-                events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED,
+                events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED, created_at=now,
                                              to_status=Status.DRAFT, details={"batch": str(batch.pk)}))
                 if submit:
                     events.append(WorkOrderEvent(
-                        work_order=wo, actor=actor, action=EventAction.SUBMITTED,
+                        work_order=wo, actor=actor, action=EventAction.SUBMITTED, created_at=now,
                         from_status=Status.DRAFT, to_status=Status.SUBMITTED,
                         details=_jsonable({"due_at": wo.due_at, "receipt_date": wo.receipt_date,
                                            "working_days": wo.period_days, "provisional": wo.due_provisional,
@@ -412,10 +438,10 @@ def extension_decide(*, extension: ExtensionRequest, actor, approve: bool, note:
         escalation.reschedule(wo, cal=cal)
         wo.save(update_fields=["period_days", "due_at", "due_provisional", "escalation_level",
                                "next_escalation_at", "updated_at"])
-        _event(wo, actor, EventAction.EXTENSION_APPROVED, extension=ext.pk, days=ext.days,
+        _event(wo, actor, EventAction.EXTENSION_APPROVED, at=now, extension=ext.pk, days=ext.days,
                old_due_at=old_due, due_at=wo.due_at, note=ext.decision_note)
     else:
-        _event(wo, actor, EventAction.EXTENSION_REFUSED, extension=ext.pk, note=ext.decision_note)
+        _event(wo, actor, EventAction.EXTENSION_REFUSED, at=now, extension=ext.pk, note=ext.decision_note)
     with platform_language():
         title = (_("Extension for %(ref)s approved: due %(due)s")
                  % {"ref": wo.reference, "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")}
@@ -546,7 +572,7 @@ def deadlines_recompute(*, start, end, actor=None, now: datetime | None = None) 
             escalation.reschedule(wo, cal=cal)
             wo.save(update_fields=["due_at", "due_provisional", "escalation_level", "next_escalation_at",
                                    "updated_at"])
-            _event(wo, actor, EventAction.DEADLINE_RECOMPUTED, old_due_at=old_due, due_at=due_at,
+            _event(wo, actor, EventAction.DEADLINE_RECOMPUTED, at=now, old_due_at=old_due, due_at=due_at,
                    old_provisional=old_prov, provisional=provisional)
             changed += 1
     return changed

@@ -46,8 +46,10 @@ TRANSITIONS = {
     Action.ANSWER: Rule(Side.AGENCY, (Status.SIGNED,), Status.ANSWERED, _("Answer")),
     Action.ACCEPT: Rule(Side.COURT, (Status.ANSWERED,), Status.CLOSED, _("Accept and close")),
     Action.REOPEN: Rule(Side.COURT, (Status.ANSWERED,), Status.SIGNED, _("Reopen")),
+    # Once answered, the court accepts or reopens: an answer and a withdrawal racing
+    # each other leave one winner.
     Action.WITHDRAW: Rule(
-        Side.COURT, (Status.DRAFT, Status.SUBMITTED, Status.SIGNED, Status.RETURNED, Status.ANSWERED),
+        Side.COURT, (Status.DRAFT, Status.SUBMITTED, Status.SIGNED, Status.RETURNED),
         Status.WITHDRAWN, _("Withdraw"),
     ),
     Action.REQUEST_EXTENSION: Rule(Side.AGENCY, (Status.SUBMITTED, Status.SIGNED), None,
