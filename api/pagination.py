@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,10 +137,11 @@ class KeysetPagination(BasePagination):
         return size
 
     def _encode(self, row, previous: bool) -> str:
-        value = getattr(row, self.ordering.field) if self.ordering.field != "id" else None
+        get = row.get if isinstance(row, dict) else functools.partial(getattr, row)
+        value = get(self.ordering.field) if self.ordering.field != "id" else None
         if isinstance(value, datetime):
             value = value.isoformat()
-        data = {"o": self.ordering_name, "v": value, "i": row.pk, "p": previous}
+        data = {"o": self.ordering_name, "v": value, "i": get("id"), "p": previous}
         return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
 
     def _decode(self, raw):

@@ -10,9 +10,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency, Duty, WorkOrderType
+from cases.masking import mask_identifier
 from cases.models import Court, EnforcementCase, Party
 from notifications.models import Notification
 from workorders.models import (
+    CLOCK_RUNNING,
     Attachment,
     ExtensionRequest,
     Reply,
@@ -30,10 +32,6 @@ PROTECTED_FIELDS = frozenset({
     "escalation_step", "next_escalation_at", "court", "court_id", "judge", "judge_id", "return_count",
     "id", "reference", "created_at", "updated_at",
 })
-
-
-def _local(dt):
-    return timezone.localtime(dt).isoformat() if dt is not None else None
 
 
 # ---------------------------------------------------------------- references
@@ -73,10 +71,6 @@ class RespondentRefSerializer(serializers.Serializer):
     id_number_masked = serializers.CharField()
 
 
-def _ref(obj, *fields):
-    return None if obj is None else {f: getattr(obj, f) for f in ("id", *fields)}
-
-
 # ---------------------------------------------------------------- work orders
 
 class WorkOrderListSerializer(serializers.Serializer):
@@ -111,42 +105,71 @@ class WorkOrderListSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
-    def to_representation(self, wo: WorkOrder):
-        now = self.context.setdefault("now", timezone.now())
-        request = self.context.get("request")
-        path = reverse("api:work-order-detail", args=[wo.pk])
-        respondent = wo.respondent
+    def _shared(self):
+        """Per-request constants, computed once for the whole page."""
+        ctx = self.context
+        shared = ctx.get("_list_shared")
+        if shared is None:
+            request = ctx.get("request")
+            path = reverse("api:work-order-detail", args=[0])
+            base = request.build_absolute_uri(path) if request else path
+            head, tail = base.rsplit("/0/", 1)
+            shared = ctx["_list_shared"] = {
+                "now": ctx.get("now") or timezone.now(),
+                "tz": timezone.get_current_timezone(),
+                "url": (head + "/", "/" + tail),
+                "labels": {value: str(label) for value, label in Status.choices},
+            }
+        return shared
+
+    def to_representation(self, row: dict):
+        """`row` is a dict of api.selectors.LIST_COLUMNS; what it points at comes
+        from `context["related"]` (api.selectors.related_of)."""
+        sh = self._shared()
+        tz, rel = sh["tz"], self.context.get("related", {})
+
+        def local(dt):
+            return dt.astimezone(tz).isoformat() if dt is not None else None
+
+        def ref(kind):
+            pk = row[f"{kind}_id"]
+            code, name, _ = rel.get((kind, pk), (None, None, None))
+            return {"id": pk, "code": code, "name": name}
+
+        pk, status, due_at = row["id"], row["status"], row["due_at"]
+        username, first, last = rel.get(("judge", row["judge_id"]), ("", "", ""))
+        respondent = rel.get(("respondent", row["respondent_id"])) if row["respondent_id"] else None
         return {
-            "id": wo.pk,
-            "reference": wo.reference,
-            "url": request.build_absolute_uri(path) if request else path,
-            "status": wo.status,
-            "status_label": str(wo.get_status_display()),
-            "type": wo.type,
-            "subject": wo.subject,
-            "case": {"id": wo.case_id, "number": wo.case.number},
-            "court": _ref(wo.court, "code", "name"),
-            "agency": _ref(wo.agency, "code", "name"),
-            "duty": _ref(wo.duty, "code", "name"),
-            "judge": wo.judge.get_full_name() or wo.judge.get_username(),
+            "id": pk,
+            "reference": f"GD{pk:07d}",
+            "url": f"{sh['url'][0]}{pk}{sh['url'][1]}",
+            "status": status,
+            "status_label": sh["labels"].get(status, status),
+            "type": row["type"],
+            "subject": row["subject"],
+            "case": {"id": row["case_id"], "number": rel.get(("case", row["case_id"]), ("",))[0]},
+            "court": ref("court"),
+            "agency": ref("agency"),
+            "duty": ref("duty"),
+            "judge": " ".join(p for p in (first, last) if p) or username,
             "respondent": None if respondent is None else {
-                "id": respondent.pk, "name": respondent.name, "kind": respondent.kind,
-                "id_number_masked": respondent.masked_id_number,
+                "id": row["respondent_id"], "name": respondent[0], "kind": respondent[1],
+                "id_number_masked": mask_identifier(respondent[2]),
             },
-            "submitted_at": _local(wo.submitted_at),
-            "receipt_date": wo.receipt_date.isoformat() if wo.receipt_date else None,
-            "due_at": _local(wo.due_at),
-            "due_provisional": wo.due_provisional,
-            "overdue": wo.is_overdue(now),
-            "escalation_level": wo.escalation_level,
-            "return_count": wo.return_count,
-            "has_pending_extension": bool(getattr(wo, "_pending_extension", False)),
-            "signed_at": _local(wo.signed_at),
-            "answered_at": _local(wo.answered_at),
-            "closed_at": _local(wo.closed_at),
-            "withdrawn_at": _local(wo.withdrawn_at),
-            "created_at": _local(wo.created_at),
-            "updated_at": _local(wo.updated_at),
+            "submitted_at": local(row["submitted_at"]),
+            "receipt_date": row["receipt_date"].isoformat() if row["receipt_date"] else None,
+            "due_at": local(due_at),
+            "due_provisional": row["due_provisional"],
+            "overdue": status in CLOCK_RUNNING and due_at is not None and due_at < sh["now"],
+            "escalation_level": row["escalation_level"],
+            "return_count": row["return_count"],
+            "has_pending_extension": bool(row["pending_extension"]),
+            "signed_at": local(row["signed_at"]),
+            "answered_at": local(row["answered_at"]),
+            "closed_at": local(row["closed_at"]),
+            "withdrawn_at": local(row["withdrawn_at"]),
+            "created_at": local(row["created_at"]),
+            "updated_at": local(row["updated_at"]),
         }
 
 
@@ -207,14 +230,17 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
     def to_representation(self, wo: WorkOrder):
         from workorders.access import allowed_actions
 
-        data = super().to_representation(wo)
+        from .selectors import row_of
+
         ctx = self.context
+        row, ctx["related"] = row_of(wo)
+        data = super().to_representation(row)
         request = ctx.get("request")
         data.update({
             "details": wo.details,
             "period_days": wo.period_days,
             "allowed_actions": sorted(a.value for a in allowed_actions(request.user, wo)) if request else [],
-            "replies": ReplySerializer(wo.replies.select_related("answered_by"), many=True, context=ctx).data,
+            "replies": ReplySerializer(wo.replies.all(), many=True, context=ctx).data,
             "attachments": AttachmentSerializer(wo.attachments.all(), many=True, context=ctx).data,
             "extensions": ExtensionSerializer(wo.extensions.all(), many=True, context=ctx).data,
             "events": EventSerializer(wo.events.select_related("actor").order_by("id"), many=True, context=ctx).data,

@@ -76,11 +76,11 @@ def api_key_lookup(raw: str) -> ApiKey | None:
     if not raw.startswith(KEY_PREFIX) or len(raw) < len(KEY_PREFIX) + _PREFIX_LEN + 2:
         return None
     prefix = raw[len(KEY_PREFIX):len(KEY_PREFIX) + _PREFIX_LEN]
-    key = (ApiKey.objects.select_related("user", "agency")
-           .filter(prefix=prefix, revoked_at__isnull=True).first())
-    if key is None or not hmac.compare_digest(key.key_hash, _hash(raw)):
+    try:
+        key = ApiKey.objects.select_related("user").get(prefix=prefix, revoked_at__isnull=True)
+    except ApiKey.DoesNotExist:
         return None
-    return key
+    return key if hmac.compare_digest(key.key_hash, _hash(raw)) else None
 
 
 def api_key_touch(*, api_key: ApiKey, now=None) -> None:

@@ -22,7 +22,7 @@ from ..filters import WorkOrderFilter
 from ..idempotency import idempotent
 from ..pagination import KeysetPagination
 from ..permissions import IsJudge
-from ..selectors import work_orders_for_api
+from ..selectors import related_of, work_order_rows_for, work_orders_for_api
 from .base import ApiViewMixin
 
 TAG = ["work orders"]
@@ -83,7 +83,12 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     default_ordering = "-id"
 
     def get_queryset(self):
-        return work_orders_for_api(self.request.user)
+        return work_order_rows_for(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "related": related_of(rows)}
+        return self.get_paginated_response(s.WorkOrderListSerializer(rows, many=True, context=context).data)
 
     def get_permissions(self):
         if self.action == "create":
