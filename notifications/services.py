@@ -29,8 +29,15 @@ def notify(*, recipients, kind, title, body="", work_order=None, dedupe_key=None
     if not rows:
         return 0
     created = Notification.objects.bulk_create(rows, ignore_conflicts=dedupe_key is not None)
-    transaction.on_commit(kick_delivery)
+    kick_after_commit()
     return len(created)
+
+
+def kick_after_commit():
+    """One delivery kick per transaction, however many notices it writes."""
+    conn = transaction.get_connection()
+    if not any(func is kick_delivery for _, func, _ in conn.run_on_commit):
+        transaction.on_commit(kick_delivery)
 
 
 def kick_delivery():

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import AgencyMembership, CenterMembership, LinkageCenter
 from notifications.models import Notification
-from notifications.services import kick_delivery
+from notifications.services import kick_after_commit
 
 from . import deadlines, escalation
 from .models import CLOCK_RUNNING, Escalation, EscalationStep, EventAction, WorkOrder, WorkOrderEvent
@@ -212,7 +212,7 @@ def _sweep_batch(*, now, cal, recipients, agencies, messages, batch_size, result
         _advance(updates)
         result.notifications += len(notes)
         if notes:
-            transaction.on_commit(kick_delivery)
+            kick_after_commit()
         return len(rows)
 
 
