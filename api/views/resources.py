@@ -45,6 +45,27 @@ CASE_EXAMPLE = {
 }
 
 
+AGENCY_EXAMPLE = {
+    "id": 6, "code": "PSB", "name": "市公安局", "short_name": "公安局", "kind": "public_security", "is_active": True,
+    "center": {"code": "TJ", "name": "天津市司法裁判执行联动中心"},
+    "duties": [{"id": 1, "code": "L01", "name": "查询被执行人户籍及身份信息", "area": "locate",
+                "default_type": "query", "is_active": True}],
+}
+DUTY_EXAMPLE = {"id": 1, "code": "L01", "name": "查询被执行人户籍及身份信息", "area": "locate", "default_type": "query",
+                "description": "", "is_active": True, "agency": {"id": 6, "code": "PSB", "name": "市公安局"}}
+COURT_EXAMPLE = {"id": 5, "code": "津0105", "name": "天津市河北区人民法院", "level": "basic", "parent": "津01"}
+ATTACHMENT_EXAMPLE = {"id": 9, "purpose": "reply", "original_name": "答复意见单.pdf", "content_type": "application/pdf",
+                      "size": 48213, "sha256": "9f2c…", "reply": 3, "uploaded_at": "2026-11-19T15:02:11+08:00",
+                      "download_url": "http://127.0.0.1:8000/api/v1/attachments/9/download/"}
+NOTIFICATION_EXAMPLE = {"id": 101, "kind": "assigned", "title": "新的工作交办单 GD0000042：查询被执行人户籍及身份信息：张伟",
+                        "body": "办理期限 2026-11-19 18:00。", "work_order": 42,
+                        "created_at": "2026-11-18T10:00:00+08:00", "read_at": None}
+
+
+def _example(name, value):
+    return [OpenApiExample(name, value=value, response_only=True)]
+
+
 # ---------------------------------------------------------------- cases
 
 @extend_schema_view(
@@ -71,7 +92,8 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 # ---------------------------------------------------------------- attachments
 
 @extend_schema_view(
-    retrieve=extend_schema(summary=_("Attachment metadata"), tags=["attachments"]),
+    retrieve=extend_schema(summary=_("Attachment metadata"), tags=["attachments"],
+                           examples=_example("attachment", ATTACHMENT_EXAMPLE)),
 )
 class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AttachmentSerializer
@@ -81,6 +103,7 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
 
     @extend_schema(
         summary=_("Download an attachment"),
+        examples=[OpenApiExample("a PDF", value="%PDF-1.7 …", response_only=True, media_type="application/pdf")],
         description=_("The file itself, as an attachment (never rendered inline), after the same access "
                       "check as its work order."),
         responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY) for media_type in ALLOWED_UPLOADS},
@@ -101,8 +124,10 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
 # ---------------------------------------------------------------- reference data
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List member agencies with their duties"), tags=["reference data"]),
-    retrieve=extend_schema(summary=_("Member agency"), tags=["reference data"]),
+    list=extend_schema(summary=_("List member agencies with their duties"), tags=["reference data"],
+                       examples=_example("agency", AGENCY_EXAMPLE)),
+    retrieve=extend_schema(summary=_("Member agency"), tags=["reference data"],
+                           examples=_example("agency", AGENCY_EXAMPLE)),
 )
 class AgencyViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AgencySerializer
@@ -110,8 +135,8 @@ class AgencyViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List duties"), tags=["reference data"]),
-    retrieve=extend_schema(summary=_("Duty"), tags=["reference data"]),
+    list=extend_schema(summary=_("List duties"), tags=["reference data"], examples=_example("duty", DUTY_EXAMPLE)),
+    retrieve=extend_schema(summary=_("Duty"), tags=["reference data"], examples=_example("duty", DUTY_EXAMPLE)),
 )
 class DutyViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.DutySerializer
@@ -120,8 +145,8 @@ class DutyViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("List courts"), tags=["reference data"]),
-    retrieve=extend_schema(summary=_("Court"), tags=["reference data"]),
+    list=extend_schema(summary=_("List courts"), tags=["reference data"], examples=_example("court", COURT_EXAMPLE)),
+    retrieve=extend_schema(summary=_("Court"), tags=["reference data"], examples=_example("court", COURT_EXAMPLE)),
 )
 class CourtViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.CourtSerializer
@@ -174,8 +199,10 @@ class DueDatePreviewView(ApiViewMixin, APIView):
 # ---------------------------------------------------------------- notifications
 
 @extend_schema_view(
-    list=extend_schema(summary=_("My notifications"), tags=["notifications"]),
-    retrieve=extend_schema(summary=_("Notification"), tags=["notifications"]),
+    list=extend_schema(summary=_("My notifications"), tags=["notifications"],
+                       examples=_example("notification", NOTIFICATION_EXAMPLE)),
+    retrieve=extend_schema(summary=_("Notification"), tags=["notifications"],
+                           examples=_example("notification", NOTIFICATION_EXAMPLE)),
 )
 class NotificationViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.NotificationSerializer
