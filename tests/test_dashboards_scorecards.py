@@ -5,7 +5,7 @@ and the aging buckets.
 October 2026 has the National Day holidays (10-01 … 10-07) and a working
 Saturday (10-10); query-type work orders are due 1 working day after receipt.
 """
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
