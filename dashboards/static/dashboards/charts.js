@@ -32,7 +32,7 @@
     var d = s.datasets[0];
     var cfg = {
       type: "bar",
-      data: { labels: s.labels, datasets: [{ label: d.label, data: d.data, backgroundColor: d.colors, maxBarThickness: 22 }] },
+      data: { labels: s.labels, datasets: [{ label: d.label, data: d.data, backgroundColor: d.colors, maxBarThickness: 22, minBarLength: 3 }] },
       options: { indexAxis: "y",
                  scales: { x: { min: 0, max: s.max }, y: { ticks: { autoSkip: false } } },
                  plugins: { legend: { display: false } } },
