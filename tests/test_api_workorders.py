@@ -327,6 +327,9 @@ def test_docs_are_served_locally(client, path):
     r = client.get(path)
     assert r.status_code == 200
     body = r.content.decode()
-    assert "cdn.jsdelivr" not in body and "unpkg.com" not in body
+    for outside in ("cdn.jsdelivr", "unpkg.com", "fonts.googleapis", "fonts.gstatic"):
+        assert outside not in body
     if path != "/api/schema/":
         assert "drf_spectacular_sidecar" in body
+        # The browser may fetch nothing from elsewhere (ReDoc's bundle would fetch a logo).
+        assert "img-src 'self' data: blob:" in r["Content-Security-Policy"]
