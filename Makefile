@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/enforcement_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test deps deps-test system-deps messages migrate bench-escalation clean
+.PHONY: run test deps deps-test system-deps messages migrate bench-escalation bench-dashboards bench-api clean
 
 $(VENV)/.deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,3 +66,9 @@ clean:
 
 bench-escalation: deps-test
 	$(PY) bench/escalation.py
+
+bench-dashboards: deps-test
+	$(PY) bench/dashboards.py
+
+bench-api: deps-test
+	$(PY) bench/api_list.py
