@@ -180,6 +180,9 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-rollups": {"task": "dashboards.rollup", "schedule": ROLLUP_SECONDS},
 }
 
+# Webhook deliveries only go to these hosts (agency systems on the government network).
+API_WEBHOOK_ALLOWED_HOSTS = env.list("API_WEBHOOK_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
