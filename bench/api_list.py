@@ -30,10 +30,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchdb import recreate_database, setup_django  # noqa: E402
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/eh_bench_api")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 SMALL, TOTAL = 10_000, int(os.environ.get("BENCH_TOTAL", 1_000_000))
@@ -50,38 +50,6 @@ BARE_PATH = "/api/bench/bare/"
 
 
 # ---------------------------------------------------------------- database
-
-def recreate_database(url, *, drop_only=False):
-    import psycopg2
-
-    u = urlparse(url)
-    name = u.path.lstrip("/")
-    conn = psycopg2.connect(host=u.hostname, port=u.port or 5432, user=u.username or "postgres",
-                            password=u.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def setup_django():
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enforcement_hub.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from workorders.calendar import calendar_load_year
-    from workorders.demo import seed_reference, seed_users
-
-    seed_users(seed_reference())
-    for year in (2025, 2026):
-        calendar_load_year(year=year)
-
 
 INSERT = """
 INSERT INTO workorders_workorder (
@@ -247,7 +215,7 @@ def first_page_ms(port, headers):
 def main():
     load_before = os.getloadavg()[0]  # other work on the machine skews every figure
     recreate_database(BENCH_URL)
-    setup_django()
+    setup_django(BENCH_URL, calendar_years=(2025, 2026))
     from django.db import connections
     from django.utils import timezone
 

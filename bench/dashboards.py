@@ -43,6 +43,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchdb import recreate_database  # noqa: E402
+from benchdb import setup_django as benchdb_setup  # noqa: E402
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/eh_bench_dash")
 SMALL, LARGE = 10_000, int(os.environ.get("BENCH_TOTAL", 1_000_000))
 BACKLOG, STRESS_BACKLOG = 2_000, 20_000
@@ -55,40 +57,17 @@ def log(*args):
 
 
 def database(action, url=BENCH_URL):
-    import psycopg2
-
-    u = urlparse(url)
-    name = u.path.lstrip("/")
-    conn = psycopg2.connect(host=u.hostname, port=u.port or 5432, user=u.username or "postgres",
-                            password=u.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if action == "create":
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    recreate_database(url, drop_only=action != "create")
 
 
 def setup_django():
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ["DEBUG"] = "0"             # no query log kept in memory
-    os.environ.setdefault("REDIS_URL", "")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enforcement_hub.settings")
-    import django
-
-    django.setup()
+    today = date.today()
+    # No query log kept in memory.
+    benchdb_setup(BENCH_URL, calendar_years=range(today.year - 3, today.year + 1),
+                  env={"DEBUG": "0", "REDIS_URL": os.environ.get("REDIS_URL", "")})
     from django.conf import settings
-    from django.core.management import call_command
 
     settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
-    from workorders.calendar import calendar_load_year
-    from workorders.demo import seed_reference, seed_users
-
-    seed_users(seed_reference())
-    today = date.today()
-    for year in range(today.year - 3, today.year + 1):
-        calendar_load_year(year=year)
 
 
 # ---------------------------------------------------------------- data

@@ -15,48 +15,13 @@ The last line printed is JSON with the figures.
 import json
 import os
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchdb import recreate_database, setup_django  # noqa: E402  (sets sys.path)
+
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/eh_bench_escalation")
 DUE, TOTAL, LOOP_SAMPLE = 10_000, int(os.environ.get("BENCH_TOTAL", 1_000_000)), 1_000
-
-
-def recreate_database(url):
-    import psycopg2
-
-    u = urlparse(url)
-    name = u.path.lstrip("/")
-    conn = psycopg2.connect(host=u.hostname, port=u.port or 5432, user=u.username or "postgres",
-                            password=u.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def setup_django():
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enforcement_hub.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from workorders.calendar import calendar_load_year
-    from workorders.demo import seed_reference, seed_users
-
-    ref = seed_reference()
-    seed_users(ref)
-    for year in (2025, 2026):
-        calendar_load_year(year=year)
 
 
 INSERT = """
@@ -136,7 +101,7 @@ def per_object_loop(now, sample):
 
 def main():
     recreate_database(BENCH_URL)
-    setup_django()
+    setup_django(BENCH_URL, calendar_years=(2025, 2026))
     from decimal import Decimal
 
     from django.contrib.auth import get_user_model
