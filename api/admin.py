@@ -90,6 +90,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 class WebhookSubscriptionForm(forms.ModelForm):
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple,
                                        label=_("events"))
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = WebhookSubscription
