@@ -104,3 +104,16 @@ def idempotent(method):
 
     wrapper.idempotent = True
     return wrapper
+
+
+def purge_expired(*, older_than_days: int | None = None) -> int:
+    """Delete records past their retention window (IDEMPOTENCY_KEY_DAYS, default 7):
+    a client retrying after that is sending a new request. Returns rows deleted."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = older_than_days if older_than_days is not None else settings.IDEMPOTENCY_KEY_DAYS
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted

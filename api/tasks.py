@@ -13,3 +13,13 @@ def dispatch_webhooks():
     if any(counts.values()):
         log.info("webhooks: %(created)d queued, %(delivered)d delivered, %(failed)d failed", counts)
     return counts
+
+
+@shared_task(name="api.idempotency.purge", ignore_result=True)
+def purge_idempotency_records():
+    from .idempotency import purge_expired
+
+    deleted = purge_expired()
+    if deleted:
+        log.info("purged %d expired idempotency records", deleted)
+    return deleted

@@ -181,7 +181,9 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "notifications.deliver", "schedule": NOTIFICATION_DELIVERY_SECONDS},
     "dispatch-webhooks": {"task": "api.webhooks.dispatch", "schedule": WEBHOOK_DISPATCH_SECONDS},
     "refresh-rollups": {"task": "dashboards.rollup", "schedule": ROLLUP_SECONDS},
+    "purge-idempotency-keys": {"task": "api.idempotency.purge", "schedule": 24 * 3600},
 }
+IDEMPOTENCY_KEY_DAYS = env.int("IDEMPOTENCY_KEY_DAYS", default=7)
 
 # Webhook deliveries only go to these hosts (agency systems on the government network).
 API_WEBHOOK_ALLOWED_HOSTS = env.list("API_WEBHOOK_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

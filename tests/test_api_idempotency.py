@@ -157,3 +157,17 @@ def test_concurrent_duplicates_execute_once(ref):
     assert results["a"].json() == results["b"].json()
     assert results["b"]["Idempotent-Replayed"] == "true"
     assert _events(wo, EventAction.SIGNED) == 1
+
+
+@pytest.mark.django_db
+def test_expired_idempotency_records_are_purged(ref, judge):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = IdempotencyRecord.objects.create(owner=judge, key="old", request_hash="h", method="POST", path="/x")
+    fresh = IdempotencyRecord.objects.create(owner=judge, key="new", request_hash="h", method="POST", path="/x")
+    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    call_command("purge_idempotency")
+    assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [fresh.pk]
