@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import AgencyMembership, CenterMembership, LinkageCenter
+from .models import Agency, AgencyMembership, CenterMembership, LinkageCenter
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,9 @@ class Roles:
     head_agency_ids: frozenset = field(default_factory=frozenset)
     admin_center_ids: frozenset = field(default_factory=frozenset)  # with their subtrees
     supervisor_center_ids: frozenset = field(default_factory=frozenset)
+    # What lies under those centers, resolved once so scopes filter on plain columns.
+    center_agency_ids: frozenset = field(default_factory=frozenset)
+    center_court_ids: frozenset = field(default_factory=frozenset)
 
     @property
     def is_judge(self):
@@ -62,25 +65,36 @@ def _subtrees(center_ids):
     return frozenset(out)
 
 
+def _ids_under(model, centers):
+    if not centers:
+        return frozenset()
+    return frozenset(model.objects.filter(center_id__in=centers).values_list("pk", flat=True))
+
+
 def roles_of(user) -> Roles:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Roles()
     cached = getattr(user, "_eh_roles", None)
     if cached is not None:
         return cached
-    from cases.models import JudgeMembership
+    from cases.models import Court, JudgeMembership
 
     agency_rows = list(AgencyMembership.objects.filter(user=user).values_list("agency_id", "role"))
     center_rows = list(CenterMembership.objects.filter(user=user).values_list("center_id", "role"))
     admin = [c for c, r in center_rows if r == CenterMembership.Role.ADMIN]
     sup = [c for c, r in center_rows if r == CenterMembership.Role.SUPERVISOR]
+    admin_ids = _subtrees(admin) if admin else frozenset()
+    sup_ids = _subtrees(sup) if sup else frozenset()
+    centers = admin_ids | sup_ids
     roles = Roles(
         is_superuser=user.is_superuser,
         court_ids=frozenset(JudgeMembership.objects.filter(user=user).values_list("court_id", flat=True)),
         agency_ids=frozenset(a for a, _ in agency_rows),
         head_agency_ids=frozenset(a for a, r in agency_rows if r == AgencyMembership.Role.HEAD),
-        admin_center_ids=_subtrees(admin) if admin else frozenset(),
-        supervisor_center_ids=_subtrees(sup) if sup else frozenset(),
+        admin_center_ids=admin_ids,
+        supervisor_center_ids=sup_ids,
+        center_agency_ids=_ids_under(Agency, centers),
+        center_court_ids=_ids_under(Court, centers),
     )
     user._eh_roles = roles
     return roles

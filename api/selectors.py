@@ -113,10 +113,7 @@ def scorecard_agency_ids(user) -> set[int] | None:
     roles = roles_of(user)
     if roles.is_superuser:
         return None
-    ids = set(roles.agency_ids)
-    if roles.center_ids:
-        ids |= set(Agency.objects.filter(center_id__in=roles.center_ids).values_list("pk", flat=True))
-    return ids
+    return set(roles.agency_ids | roles.center_agency_ids)
 
 
 def scorecards(*, user, start: date, end: date, now: datetime) -> list[dict]:

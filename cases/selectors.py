@@ -18,8 +18,8 @@ def cases_for(user) -> QuerySet[EnforcementCase]:
     if roles.court_ids:
         q |= Q(court_id__in=roles.court_ids)
     if roles.center_ids:
-        q |= Q(court__center_id__in=roles.center_ids)
-        q |= Q(pk__in=_case_ids_with_orders(agency__center_id__in=roles.center_ids))
+        q |= Q(court_id__in=roles.center_court_ids)
+        q |= Q(pk__in=_case_ids_with_orders(agency_id__in=roles.center_agency_ids))
     if roles.agency_ids:
         q |= Q(pk__in=_case_ids_with_orders(agency_id__in=roles.agency_ids))
     return qs.filter(q)

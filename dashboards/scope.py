@@ -26,16 +26,16 @@ def require_view(user) -> None:
         raise PermissionDenied
 
 
-def _slice_q(user, *, agency="agency_id", agency_center="agency__center_id",
-             court_center="court__center_id") -> Q:
+def _slice_q(user) -> Q:
+    """For work orders and rollup rows alike (both carry agency and court)."""
     roles = roles_of(user)
     if roles.is_superuser:
         return Q()
     q = Q(pk__in=[])
     if roles.center_ids:
-        q |= Q(**{f"{agency_center}__in": roles.center_ids}) | Q(**{f"{court_center}__in": roles.center_ids})
+        q |= Q(agency_id__in=roles.center_agency_ids) | Q(court_id__in=roles.center_court_ids)
     if roles.head_agency_ids:
-        q |= Q(**{f"{agency}__in": roles.head_agency_ids})
+        q |= Q(agency_id__in=roles.head_agency_ids)
     return q
 
 

@@ -24,7 +24,7 @@ def work_order_scope(user) -> Q:
     if roles.agency_ids:
         q |= Q(agency_id__in=roles.agency_ids) & not_draft
     if roles.center_ids:
-        q |= (Q(agency__center_id__in=roles.center_ids) | Q(court__center_id__in=roles.center_ids)) & not_draft
+        q |= (Q(agency_id__in=roles.center_agency_ids) | Q(court_id__in=roles.center_court_ids)) & not_draft
     return q
 
 
