@@ -170,15 +170,15 @@ def _demo_work_order(rng, case, judge, respondent, duty, liaison_of, users, now)
     target = rng.choices(
         ["draft", "submitted", "signed", "returned", "answered", "closed", "withdrawn", "extension"],
         weights=[4, 18, 20, 5, 14, 30, 4, 5])[0]
-    wo = services.work_order_create(actor=judge, case=case, duty=duty, respondent=respondent,
-                                     subject=subject, details=f"请协助{duty.name}。案由：{case.cause}。")
-    if target == "draft":
-        return wo
     # Open work orders are mostly recent, so only some of them are overdue.
     back = rng.randrange(0, 8) if target in ("submitted", "signed", "extension") and rng.random() < 0.75 \
         else rng.randrange(0, 35)
     day = (now - timedelta(days=back)).date()
     t = min(_working_hour(rng, day), now - timedelta(minutes=30))
+    wo = services.work_order_create(actor=judge, case=case, duty=duty, respondent=respondent, now=t,
+                                    subject=subject, details=f"请协助{duty.name}。案由：{case.cause}。")
+    if target == "draft":
+        return wo
     services.work_order_submit(work_order=wo, actor=judge, now=t)
     if target == "submitted":
         return wo

@@ -218,7 +218,7 @@ def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str,
     wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type,
                 subject=subject, details=details)
     wo.save()
-    _event(wo, actor, EventAction.CREATED, to_status=Status.DRAFT, agency=duty.agency.name, type=wo.type)
+    _event(wo, actor, EventAction.CREATED, to_status=Status.DRAFT, at=now, agency=duty.agency.name, type=wo.type)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REQUEST)
     if submit:
         work_order_submit(work_order=wo, actor=actor, now=now)
