@@ -38,8 +38,10 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The compiled catalogs are committed; recompile when gettext is there.
 messages: deps
-	cd $(CURDIR) && $(PY) manage.py compilemessages -v0 --ignore=.venv
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v0 --ignore=.venv; \
+	else echo "gettext not installed: using the committed .mo catalogs"; fi
 
 migrate: deps messages
 	$(PY) manage.py migrate -v0
