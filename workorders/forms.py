@@ -7,13 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Duty, DutyArea, WorkOrderType
+from agencies.models import DutyArea, WorkOrderType
 from cases.case_numbers import normalize_case_number
 from cases.models import EnforcementCase, Party
 from cases.selectors import cases_filable_by
 
 from .files import ALLOWED, check_upload
 from .models import Reply
+from .selectors import duties_filable_by
 from .services import MAX_EXTENSION_DAYS
 
 BATCH_LIMIT = 5000
@@ -64,24 +65,7 @@ def upload_help():
 # ---------------------------------------------------------------- duties
 
 def active_duties(user):
-    """Duties a judge may file: those of active agencies under his courts'
-    linkage centers or the centers above them (a district court files to the
-    city's member agencies too, never to another center's)."""
-    from agencies.models import LinkageCenter
-    from agencies.roles import roles_of
-    from cases.models import Court
-
-    qs = Duty.objects.filter(is_active=True, agency__is_active=True).select_related("agency").order_by("code")
-    roles = roles_of(user)
-    if roles.is_superuser:
-        return qs
-    centers, frontier = set(), set(Court.objects.filter(pk__in=roles.court_ids, center__isnull=False)
-                                   .values_list("center_id", flat=True))
-    while frontier:
-        centers |= frontier
-        frontier = set(LinkageCenter.objects.filter(pk__in=frontier, parent__isnull=False)
-                       .values_list("parent_id", flat=True)) - centers
-    return qs.filter(agency__center_id__in=centers)
+    return duties_filable_by(user)
 
 
 def grouped_duty_choices(duties, *, with_agency=False):

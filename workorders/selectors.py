@@ -36,6 +36,25 @@ def work_orders_for_list(user) -> QuerySet[WorkOrder]:
     return work_orders_for(user).select_related("case", "court", "agency", "duty", "judge", "respondent")
 
 
+def duties_filable_by(user):
+    """Duties a judge may file: active ones of active agencies under his courts'
+    linkage centers or the centers above them (a district court files to the
+    city's member agencies too, never to another center's). The filing service
+    enforces the same rule."""
+    from agencies.models import Duty
+    from agencies.selectors import centers_with_ancestors
+    from cases.models import Court
+
+    qs = Duty.objects.filter(is_active=True, agency__is_active=True).select_related("agency").order_by("code")
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return qs
+    court_centers = list(Court.objects.filter(pk__in=roles.court_ids).values_list("center_id", flat=True))
+    if None in court_centers:   # a court outside any center may ask every agency
+        return qs
+    return qs.filter(agency__center_id__in=centers_with_ancestors(court_centers))
+
+
 def get_work_order_for(user, pk) -> WorkOrder:
     """The work order if the user may see it; 404 alike for missing and foreign."""
     try:

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyMembership, CenterMembership, Duty, LinkageCenter
+from agencies.selectors import centers_with_ancestors
 from cases.models import Court, EnforcementCase, Party
 from notifications.models import Notification
 from notifications.services import notify
@@ -121,7 +122,7 @@ def agency_recipients(agency_id, role=AgencyMembership.Role.LIAISON):
 def center_recipients(center_id, role=CenterMembership.Role.ADMIN):
     """Staff of the center and of every center above it."""
     return list(User.objects.filter(
-        is_active=True, center_memberships__center_id__in=_center_chain(center_id), center_memberships__role=role
+        is_active=True, center_memberships__center_id__in=centers_with_ancestors([center_id]), center_memberships__role=role
     ).distinct())
 
 
@@ -158,25 +159,16 @@ def _validate_files(files):
 
 # ---------------------------------------------------------------- filing
 
-def _center_chain(center_id) -> list[int]:
-    """A court's own linkage center and every center above it."""
-    chain, cid = [], center_id
-    while cid is not None and cid not in chain:
-        chain.append(cid)
-        cid = LinkageCenter.objects.filter(pk=cid).values_list("parent_id", flat=True).first()
-    return chain
-
-
-def _court_centers(court_id, cache=None) -> list[int]:
+def _court_centers(court_id, cache=None) -> set[int]:
     """Centers whose agencies a court may ask: its own center and those above it
     (none configured: any)."""
     cache = {} if cache is None else cache
     if court_id not in cache:
         center_id = Court.objects.filter(pk=court_id).values_list("center_id", flat=True).first()
         if center_id is None:
-            cache[court_id] = list(LinkageCenter.objects.values_list("pk", flat=True))
+            cache[court_id] = set(LinkageCenter.objects.values_list("pk", flat=True))
         else:
-            cache[court_id] = _center_chain(center_id)
+            cache[court_id] = centers_with_ancestors([center_id])
     return cache[court_id]
 
 
