@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import JointMeeting, RankingPolicy, RollupState
+from .models import (
+    AgencyDailyCounts,
+    BacklogSnapshot,
+    JointMeeting,
+    RankingPolicy,
+    RollupState,
+    SnapshotDay,
+    WorkingDayOrdinal,
+)
 
 
 @admin.register(RankingPolicy)
@@ -34,3 +42,43 @@ class RollupStateAdmin(admin.ModelAdmin):
 
         result = refresh_rollups(full=True)
         self.message_user(request, _("Rollup rebuilt in %(ms)d ms.") % {"ms": result.ms})
+
+
+class RollupRowAdmin(admin.ModelAdmin):
+    """Rollup rows are written only by the rollup job: read-only here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgencyDailyCounts)
+class AgencyDailyCountsAdmin(RollupRowAdmin):
+    list_display = ["day", "agency", "court", "received", "answered", "due", "on_time", "late_unanswered"]
+    list_filter = ["agency", "court"]
+    list_select_related = ["agency", "court"]
+    date_hierarchy = "day"
+
+
+@admin.register(BacklogSnapshot)
+class BacklogSnapshotAdmin(RollupRowAdmin):
+    list_display = ["day", "agency", "court", "type", "open", "overdue"]
+    list_filter = ["type", "agency"]
+    list_select_related = ["agency", "court"]
+    date_hierarchy = "day"
+
+
+@admin.register(SnapshotDay)
+class SnapshotDayAdmin(RollupRowAdmin):
+    list_display = ["day", "taken_at", "reconstructed"]
+    list_filter = ["reconstructed"]
+
+
+@admin.register(WorkingDayOrdinal)
+class WorkingDayOrdinalAdmin(RollupRowAdmin):
+    list_display = ["date", "ordinal"]
