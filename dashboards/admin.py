@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from enforcement_hub.admin_base import ReadOnlyModelAdmin
+
 from .models import (
     AgencyDailyCounts,
     BacklogSnapshot,
@@ -44,17 +46,8 @@ class RollupStateAdmin(admin.ModelAdmin):
         self.message_user(request, _("Rollup rebuilt in %(ms)d ms.") % {"ms": result.ms})
 
 
-class RollupRowAdmin(admin.ModelAdmin):
-    """Rollup rows are written only by the rollup job: read-only here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class RollupRowAdmin(ReadOnlyModelAdmin):
+    """Rollup rows are written only by the rollup job."""
 
 
 @admin.register(AgencyDailyCounts)

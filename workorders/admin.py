@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from enforcement_hub.admin_base import ReadOnlyModelAdmin
+
 from . import calendar as calendar_services
 from .models import (
     Attachment,
@@ -70,21 +72,12 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkOrderEvent)
-class WorkOrderEventAdmin(admin.ModelAdmin):
+class WorkOrderEventAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "work_order", "actor", "action", "from_status", "to_status"]
     list_filter = ["action"]
     search_fields = ["work_order__case__number"]
     list_select_related = ["work_order", "actor"]
     readonly_fields = ["work_order", "actor", "action", "from_status", "to_status", "details", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reply)
