@@ -1,17 +1,76 @@
-"""Per-key and per-user request rates (REST_FRAMEWORK DEFAULT_THROTTLE_RATES)."""
+"""Per-key and per-user request rates (REST_FRAMEWORK DEFAULT_THROTTLE_RATES).
+
+A fixed-window counter: one atomic INCR per request, in one round trip to
+Redis. DRF's SimpleRateThrottle keeps a list of every request time in the
+window, reads and rewrites it whole on each request (600/min means a 600-item
+pickle twice a request) and loses updates when two workers race, letting a
+burst through over the budget. A counter cannot lose an increment.
+"""
+import math
+import threading
+
+from django.conf import settings
+from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiKey
 
+_local = threading.local()
 
-class _DynamicRate(SimpleRateThrottle):
+
+def _redis():
+    """This process's Redis client (None without REDIS_URL: the embedded default)."""
+    url = getattr(settings, "REDIS_URL", "")
+    if not url:
+        return None
+    client = getattr(_local, "client", None)
+    if client is None or _local.url != url:
+        import redis
+
+        # redis-py's pool notices a fork (gunicorn workers) and reconnects.
+        _local.client, _local.url = redis.Redis.from_url(url), url
+    return _local.client
+
+
+def window_incr(key: str, ttl: int) -> int:
+    """Add one to `key` (created with `ttl` seconds to live) and return the count."""
+    client = _redis()
+    if client is None:
+        # LocMem (one process, the development server): add + incr is atomic there.
+        cache.add(key, 0, ttl)
+        return cache.incr(key)
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, ttl)
+    return pipe.execute()[0]
+
+
+class _WindowThrottle(SimpleRateThrottle):
+    cache_format = "throttle:%(scope)s:%(ident)s"
+
     def get_rate(self):
         # Read at request time so a changed setting takes effect (tests, reloads).
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def allow_request(self, request, view):
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_end = (window + 1) * self.duration
+        return window_incr(f"{key}:{window}", self.duration + 1) <= self.num_requests
 
-class ApiKeyThrottle(_DynamicRate):
+    def wait(self):
+        return max(1, math.ceil(self.window_end - self.now))
+
+
+class ApiKeyThrottle(_WindowThrottle):
     """One budget per API key, whichever worker serves the request."""
 
     scope = "api_key"
@@ -22,7 +81,7 @@ class ApiKeyThrottle(_DynamicRate):
         return None
 
 
-class SessionUserThrottle(_DynamicRate):
+class SessionUserThrottle(_WindowThrottle):
     scope = "api_user"
 
     def get_cache_key(self, request, view):
