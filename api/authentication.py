@@ -4,7 +4,7 @@ from rest_framework import authentication, exceptions
 
 from agencies.roles import Roles
 
-from . import services
+from . import selectors, services
 
 KEYWORD = "Api-Key"
 
@@ -21,7 +21,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             if len(parts) != 2:
                 raise exceptions.AuthenticationFailed(_("Invalid API key header."))
             raw = parts[1]
-        key = services.api_key_lookup(raw.strip())
+        key = selectors.active_api_key(raw.strip())
         if key is None or not key.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API key."))
         services.api_key_touch(api_key=key)

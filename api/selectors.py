@@ -1,6 +1,8 @@
 """Reads the API needs beyond the shared selectors; scoped the same way."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
@@ -14,6 +16,8 @@ from cases.models import Court, EnforcementCase, Party
 from workorders.deadlines import SHANGHAI
 from workorders.models import CLOCK_RUNNING, Attachment, ExtensionRequest, WorkOrder
 from workorders.selectors import work_order_scope, work_orders_for
+
+from .models import ApiKey
 
 User = get_user_model()
 
@@ -97,6 +101,45 @@ def row_of(wo: WorkOrder) -> tuple[dict, dict]:
         r = wo.respondent
         related[("respondent", r.pk)] = (r.name, r.kind, r.id_number)
     return row, related
+
+
+KEY_PREFIX = "eh_"
+KEY_PREFIX_LEN = 12
+_KEY_SQL = None
+
+
+def key_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def active_api_key(raw: str) -> ApiKey | None:
+    """The unrevoked key for a raw key string, with its service user, or None.
+    Compares hashes in constant time.
+
+    Every agency-system request starts here, so the SQL is written once per
+    process: compiling the equivalent `select_related(...).get()` costs the ORM
+    several times what PostgreSQL spends answering it."""
+    global _KEY_SQL
+    if not raw.startswith(KEY_PREFIX) or len(raw) < len(KEY_PREFIX) + KEY_PREFIX_LEN + 2:
+        return None
+    key_fields = [f.attname for f in ApiKey._meta.concrete_fields]
+    user_fields = [f.attname for f in User._meta.concrete_fields]
+    if _KEY_SQL is None:
+        cols = [f'k."{c}"' for c in key_fields] + [f'u."{c}"' for c in user_fields]
+        _KEY_SQL = (f"SELECT {', '.join(cols)} FROM {ApiKey._meta.db_table} k "
+                    f"JOIN {User._meta.db_table} u ON u.id = k.user_id "
+                    "WHERE k.prefix = %s AND k.revoked_at IS NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_SQL, [raw[len(KEY_PREFIX):len(KEY_PREFIX) + KEY_PREFIX_LEN]])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    key = ApiKey.from_db(connection.alias, key_fields, row[:len(key_fields)])
+    if not hmac.compare_digest(key.key_hash, key_hash(raw)):
+        return None
+    ApiKey._meta.get_field("user").set_cached_value(
+        key, User.from_db(connection.alias, user_fields, row[len(key_fields):]))
+    return key
 
 
 def get_attachment_for(user, pk) -> Attachment:

@@ -2,8 +2,6 @@
 deliveries. The admin, commands and tasks call these."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -19,14 +17,9 @@ from agencies.models import Agency, AgencyMembership
 from workorders.models import WorkOrderEvent
 
 from .models import ApiKey, WebhookDelivery, WebhookEvent, WebhookSubscription
+from .selectors import KEY_PREFIX, KEY_PREFIX_LEN, key_hash
 
 User = get_user_model()
-KEY_PREFIX = "eh_"
-_PREFIX_LEN = 12
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -45,14 +38,14 @@ def api_key_create(*, name: str, agency: Agency, actor=None) -> IssuedKey:
         raise ValidationError(_("Give the key a name (the agency system that uses it)."))
     if not agency.is_active:
         raise ValidationError(_("The agency “%(agency)s” is not active.") % {"agency": agency.name})
-    prefix = secrets.token_hex(_PREFIX_LEN // 2)
+    prefix = secrets.token_hex(KEY_PREFIX_LEN // 2)
     raw = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     user = User(username=f"api-{prefix}", first_name=name[:150], last_name=_("(integration)")[:150])
     user.set_unusable_password()
     user.save()
     AgencyMembership.objects.create(user=user, agency=agency, role=AgencyMembership.Role.LIAISON)
     key = ApiKey.objects.create(name=name[:100], agency=agency, user=user, prefix=prefix,
-                                key_hash=_hash(raw), created_by=actor)
+                                key_hash=key_hash(raw), created_by=actor)
     return IssuedKey(key, raw)
 
 
@@ -68,19 +61,6 @@ def api_key_revoke(*, api_key: ApiKey, actor=None, now=None) -> ApiKey:
         User.objects.filter(pk=key.user_id).update(is_active=False)
         WebhookSubscription.objects.filter(api_key=key).update(is_active=False)
     return key
-
-
-def api_key_lookup(raw: str) -> ApiKey | None:
-    """The active key for a raw key string, or None. Compares hashes in
-    constant time; one query."""
-    if not raw.startswith(KEY_PREFIX) or len(raw) < len(KEY_PREFIX) + _PREFIX_LEN + 2:
-        return None
-    prefix = raw[len(KEY_PREFIX):len(KEY_PREFIX) + _PREFIX_LEN]
-    try:
-        key = ApiKey.objects.select_related("user").get(prefix=prefix, revoked_at__isnull=True)
-    except ApiKey.DoesNotExist:
-        return None
-    return key if hmac.compare_digest(key.key_hash, _hash(raw)) else None
 
 
 def api_key_touch(*, api_key: ApiKey, now=None) -> None:
