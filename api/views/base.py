@@ -4,9 +4,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import JSONRenderer
 
 from ..exceptions import exception_handler
+from ..renderers import OrjsonRenderer
 from ..throttles import ApiKeyThrottle, SessionUserThrottle
 
 
@@ -18,7 +18,7 @@ class JsonOnlyNegotiation(DefaultContentNegotiation):
 
 
 class ApiViewMixin:
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [OrjsonRenderer]
     content_negotiation_class = JsonOnlyNegotiation
     throttle_classes = [ApiKeyThrottle, SessionUserThrottle]
     lookup_value_converter = "int"
