@@ -7,7 +7,6 @@ pickle twice a request) and loses updates when two workers race, letting a
 burst through over the budget. A counter cannot lose an increment.
 """
 import math
-import threading
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,21 +15,20 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiKey
 
-_local = threading.local()
+_clients = {}
 
 
 def _redis():
-    """This process's Redis client (None without REDIS_URL: the embedded default)."""
+    """This process's Redis client (None without REDIS_URL: the embedded default).
+    One per URL, shared by threads; its pool notices a fork (gunicorn workers)."""
     url = getattr(settings, "REDIS_URL", "")
     if not url:
         return None
-    client = getattr(_local, "client", None)
-    if client is None or _local.url != url:
+    if url not in _clients:
         import redis
 
-        # redis-py's pool notices a fork (gunicorn workers) and reconnects.
-        _local.client, _local.url = redis.Redis.from_url(url), url
-    return _local.client
+        _clients[url] = redis.Redis.from_url(url)
+    return _clients[url]
 
 
 def window_incr(key: str, ttl: int) -> int:

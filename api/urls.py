@@ -33,9 +33,10 @@ urlpatterns = [
 ]
 
 if os.environ.get("EH_API_BENCH") == "1":  # the benchmark's baseline, never on otherwise
-    from .views.bench import bare_json
+    from .views.bench import AuthenticatedJson, bare_json
 
-    urlpatterns.append(path("bench/bare/", bare_json, name="bench-bare"))
+    urlpatterns += [path("bench/bare/", bare_json, name="bench-bare"),
+                    path("bench/authenticated/", AuthenticatedJson.as_view(), name="bench-authenticated")]
 
 # Anything else under /api/ is a JSON 404, not the site's HTML page.
 urlpatterns.append(re_path(r"^.*$", views.not_found))

@@ -12,9 +12,11 @@ the bare view):
      agency scope) at 10,000 work orders, sequential requests, median;
   2. the same after growing the table to 1,000,000 rows (VACUUM ANALYZE);
   3. throughput and p95 latency of that list request and of a bare Django
-     JSON view on the same server, with BENCH_CLIENTS concurrent client
-     processes, each a bounded loop: BENCH_ROUNDS rounds alternating the two
-     endpoints (so a change in machine load hits both alike), BENCH_REQUESTS
+     JSON view on the same server, and of the floor under them: the bare
+     view's body behind the API's key lookup, per-key throttle and DRF
+     dispatch (no data read). BENCH_CLIENTS concurrent client processes, each
+     a bounded loop: BENCH_ROUNDS rounds alternating the three endpoints (so a
+     change in machine load hits all alike), BENCH_REQUESTS
      requests per endpoint and round, at most BENCH_SECONDS each; the median
      round's requests/s and the p95 over all rounds are reported.
 Targets: list ≥ 1/3 of the bare view's requests/s; first page at 1M ≤ 2× at 10k.
@@ -47,6 +49,7 @@ LATENCY_SAMPLES = 60
 HOST = "127.0.0.1"
 LIST_QUERY = "/api/v1/work-orders/?status=submitted&status=signed&page_size=50"
 BARE_PATH = "/api/bench/bare/"
+FLOOR_PATH = "/api/bench/authenticated/"
 
 
 # ---------------------------------------------------------------- database
@@ -181,13 +184,14 @@ def load(pool, port, path, headers):
 
 
 def compare(port, headers):
-    """Alternate the two endpoints for ROUNDS rounds after a warm-up."""
-    out = {"bare": ([], []), "list": ([], [])}
+    """Alternate the three endpoints for ROUNDS rounds after a warm-up."""
+    endpoints = (("bare", BARE_PATH, {}), ("floor", FLOOR_PATH, headers), ("list", LIST_QUERY, headers))
+    out = {name: ([], []) for name, _, _ in endpoints}
     with multiprocessing.get_context("fork").Pool(CLIENTS) as pool:
-        for path, hdrs in ((BARE_PATH, {}), (LIST_QUERY, headers)):
+        for _, path, hdrs in endpoints:
             pool.map(_client_loop, [(port, path, hdrs, 20, SECONDS)] * CLIENTS)
         for _ in range(ROUNDS):
-            for name, path, hdrs in (("bare", BARE_PATH, {}), ("list", LIST_QUERY, headers)):
+            for name, path, hdrs in endpoints:
                 rps, lat = load(pool, port, path, hdrs)
                 out[name][0].append(rps)
                 out[name][1].extend(lat)
@@ -198,7 +202,7 @@ def compare(port, headers):
                          "rps_rounds": [round(r) for r in rates],
                          "p50_ms": round(lat[len(lat) // 2] * 1000, 2),
                          "p95_ms": round(lat[int(len(lat) * 0.95) - 1] * 1000, 2)}
-    return figures["bare"], figures["list"]
+    return figures["bare"], figures["floor"], figures["list"]
 
 
 def first_page_ms(port, headers):
@@ -242,8 +246,9 @@ def main():
         print(f"grew the table to {total} work orders in {time.perf_counter() - t:.1f}s", flush=True)
         big_ms = first_page_ms(port, headers)
         print(f"first page at {total} rows: {big_ms} ms (median of {LATENCY_SAMPLES})", flush=True)
-        bare, listing = compare(port, headers)
+        bare, floor, listing = compare(port, headers)
         print(f"bare JSON view: {bare}", flush=True)
+        print(f"same body behind API key, throttle and DRF: {floor}", flush=True)
         print(f"work-order list: {listing}", flush=True)
     finally:
         server.terminate()
@@ -257,7 +262,10 @@ def main():
         "list_path": LIST_QUERY,
         "list_rps": listing["rps"], "list_p95_ms": listing["p95_ms"], "list_p50_ms": listing["p50_ms"],
         "bare_rps": bare["rps"], "bare_p95_ms": bare["p95_ms"], "bare_p50_ms": bare["p50_ms"],
+        "floor_rps": floor["rps"], "floor_p95_ms": floor["p95_ms"], "floor_p50_ms": floor["p50_ms"],
         "list_over_bare_rps": round(listing["rps"] / bare["rps"], 3),
+        "floor_over_bare_rps": round(floor["rps"] / bare["rps"], 3),
+        "list_over_floor_rps": round(listing["rps"] / floor["rps"], 3),
         "first_page_ms_10k": small_ms, "first_page_ms_1m": big_ms,
         "first_page_ratio_1m_over_10k": round(big_ms / small_ms, 2),
         "target_list_at_least_third_of_bare": listing["rps"] >= bare["rps"] / 3,
