@@ -5,7 +5,12 @@ Redis. DRF's SimpleRateThrottle keeps a list of every request time in the
 window, reads and rewrites it whole on each request (600/min means a 600-item
 pickle twice a request) and loses updates when two workers race, letting a
 burst through over the budget. A counter cannot lose an increment.
+
+If Redis cannot be reached the request is let through and a warning logged:
+the API keeps serving agency systems while Redis (also the Celery broker) is
+down, unthrottled for that time.
 """
+import logging
 import math
 
 from django.conf import settings
@@ -15,6 +20,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiKey
 
+log = logging.getLogger(__name__)
 _clients = {}
 
 
@@ -26,22 +32,33 @@ def _redis():
         return None
     if url not in _clients:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        _clients[url] = redis.Redis.from_url(url)
+        # Fail fast: a throttle that waits seconds for Redis would stall every request.
+        _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.5,
+                                             retry=Retry(NoBackoff(), 0))
     return _clients[url]
 
 
-def window_incr(key: str, ttl: int) -> int:
-    """Add one to `key` (created with `ttl` seconds to live) and return the count."""
+def window_incr(key: str, ttl: int) -> int | None:
+    """Add one to `key` (created with `ttl` seconds to live) and return the count;
+    None if the counter store cannot be reached."""
     client = _redis()
     if client is None:
         # LocMem (one process, the development server): add + incr is atomic there.
         cache.add(key, 0, ttl)
         return cache.incr(key)
-    pipe = client.pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, ttl)
-    return pipe.execute()[0]
+    import redis
+
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, ttl)
+        return pipe.execute()[0]
+    except redis.RedisError:
+        log.warning("API throttle: Redis unreachable, request let through unthrottled", exc_info=True)
+        return None
 
 
 class _WindowThrottle(SimpleRateThrottle):
@@ -62,7 +79,8 @@ class _WindowThrottle(SimpleRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
-        return window_incr(f"{key}:{window}", self.duration + 1) <= self.num_requests
+        count = window_incr(f"{key}:{window}", self.duration + 1)
+        return count is None or count <= self.num_requests
 
     def wait(self):
         return max(1, math.ceil(self.window_end - self.now))

@@ -118,3 +118,14 @@ def test_a_work_order_page_renders_as_drf_would(ref, judge, case):
     r = client_for(key=issue_key("PSB").raw).get(url("work-order-list"))
     assert r.status_code == 200 and len(r.data["results"]) == 3
     assert r.content == JSONRenderer().render(r.data)
+
+
+def test_with_redis_down_the_api_still_answers(ref, settings, caplog):
+    """Nothing on a key's request path needs Redis but the throttle: it lets the
+    request through and says so, rather than failing every agency call."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    t, r = _throttle("1/min", key_pk=11)
+    assert t.allow_request(r, None) and t.allow_request(r, None)
+    c = client_for(key=issue_key().raw)
+    assert c.get(url("me")).status_code == 200
+    assert "Redis unreachable" in caplog.text
