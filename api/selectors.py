@@ -67,24 +67,38 @@ _RELATED = (
     ("judge", User, "judge_id", ("username", "first_name", "last_name")),
     ("respondent", Party, "respondent_id", ("name", "kind", "id_number")),
 )
-_RELATED_SQL = None
+
+
+def _related_select(kind, model, cols) -> str:
+    texts = ", ".join("CAST(NULL AS TEXT)" if c == "NULL" else f"CAST({c} AS TEXT)" for c in cols)
+    return f"SELECT '{kind}', id, {texts} FROM {model._meta.db_table} WHERE id"
+
+
+_RELATED_SELECTS = [(_related_select(kind, model, cols), col) for kind, model, col, cols in _RELATED]
 
 
 def related_of(rows) -> dict:
     """{(kind, id): (a, b, c)} for the cases, courts, agencies, duties, judges
     and respondents a page of rows points at, in one query of index lookups
     (hand-written: the ORM's UNION costs more to build than to run)."""
-    global _RELATED_SQL
-    if not rows:
+    # PostgreSQL takes each id list as one array parameter (cheaper to send and
+    # parse); the embedded SQLite gets plain IN lists.
+    as_array = connection.vendor == "postgresql"
+    parts, params = [], []
+    for select, col in _RELATED_SELECTS:
+        ids = sorted({r[col] for r in rows if r[col] is not None})
+        if not ids:
+            continue
+        if as_array:
+            parts.append(f"{select} = ANY(%s)")
+            params.append(ids)
+        else:
+            parts.append(f"{select} IN ({', '.join(['%s'] * len(ids))})")
+            params += ids
+    if not parts:
         return {}
-    if _RELATED_SQL is None:
-        _RELATED_SQL = " UNION ALL ".join(
-            f"SELECT '{kind}', id, " + ", ".join(f"{c}::text" for c in cols)
-            + f" FROM {model._meta.db_table} WHERE id = ANY(%s)"
-            for kind, model, _, cols in _RELATED)
-    params = [sorted({r[col] for r in rows if r[col] is not None}) for _, _, col, _ in _RELATED]
     with connection.cursor() as cursor:
-        cursor.execute(_RELATED_SQL, params)
+        cursor.execute(" UNION ALL ".join(parts), params)
         return {(kind, pk): (a, b, c) for kind, pk, a, b, c in cursor.fetchall()}
 
 
@@ -105,11 +119,23 @@ def row_of(wo: WorkOrder) -> tuple[dict, dict]:
 
 KEY_PREFIX = "eh_"
 KEY_PREFIX_LEN = 12
-_KEY_SQL = None
+_KEY_QUERY = None
 
 
 def key_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _key_query():
+    """The key-and-user SQL, its compiler and the backend's value converters
+    (SQLite hands back text for datetimes; PostgreSQL needs none), built once."""
+    fields = list(ApiKey._meta.concrete_fields) + list(User._meta.concrete_fields)
+    cols = [f'{"k" if f.model is ApiKey else "u"}."{f.column}"' for f in fields]
+    sql = (f"SELECT {', '.join(cols)} FROM {ApiKey._meta.db_table} k "
+           f"JOIN {User._meta.db_table} u ON u.id = k.user_id WHERE k.prefix = %s AND k.revoked_at IS NULL")
+    compiler = ApiKey.objects.none().query.get_compiler(connection.alias)
+    converters = compiler.get_converters([f.get_col(f.model._meta.db_table) for f in fields])
+    return sql, compiler, converters, len(ApiKey._meta.concrete_fields)
 
 
 def active_api_key(raw: str) -> ApiKey | None:
@@ -119,26 +145,23 @@ def active_api_key(raw: str) -> ApiKey | None:
     Every agency-system request starts here, so the SQL is written once per
     process: compiling the equivalent `select_related(...).get()` costs the ORM
     several times what PostgreSQL spends answering it."""
-    global _KEY_SQL
+    global _KEY_QUERY
     if not raw.startswith(KEY_PREFIX) or len(raw) < len(KEY_PREFIX) + KEY_PREFIX_LEN + 2:
         return None
-    key_fields = [f.attname for f in ApiKey._meta.concrete_fields]
-    user_fields = [f.attname for f in User._meta.concrete_fields]
-    if _KEY_SQL is None:
-        cols = [f'k."{c}"' for c in key_fields] + [f'u."{c}"' for c in user_fields]
-        _KEY_SQL = (f"SELECT {', '.join(cols)} FROM {ApiKey._meta.db_table} k "
-                    f"JOIN {User._meta.db_table} u ON u.id = k.user_id "
-                    "WHERE k.prefix = %s AND k.revoked_at IS NULL")
+    if _KEY_QUERY is None:
+        _KEY_QUERY = _key_query()
+    sql, compiler, converters, n = _KEY_QUERY
     with connection.cursor() as cursor:
-        cursor.execute(_KEY_SQL, [raw[len(KEY_PREFIX):len(KEY_PREFIX) + KEY_PREFIX_LEN]])
+        cursor.execute(sql, [raw[len(KEY_PREFIX):len(KEY_PREFIX) + KEY_PREFIX_LEN]])
         row = cursor.fetchone()
     if row is None:
         return None
-    key = ApiKey.from_db(connection.alias, key_fields, row[:len(key_fields)])
+    row = next(compiler.apply_converters([row], converters)) if converters else row
+    key = ApiKey.from_db(connection.alias, [f.attname for f in ApiKey._meta.concrete_fields], row[:n])
     if not hmac.compare_digest(key.key_hash, key_hash(raw)):
         return None
-    ApiKey._meta.get_field("user").set_cached_value(
-        key, User.from_db(connection.alias, user_fields, row[len(key_fields):]))
+    user = User.from_db(connection.alias, [f.attname for f in User._meta.concrete_fields], row[n:])
+    ApiKey._meta.get_field("user").set_cached_value(key, user)
     return key
 
 

@@ -1,4 +1,5 @@
 """Case numbers, masking, demo seed, production settings and the compose file."""
+import json
 import os
 import subprocess
 import sys
@@ -106,3 +107,18 @@ def test_compose_file_is_valid():
                               cwd=ROOT, capture_output=True, text=True, timeout=60,
                               env={**os.environ, "SECRET_KEY": "s" * 60, "POSTGRES_PASSWORD": "pw"})
     assert set(services.stdout.split()) == {"web", "worker", "beat", "postgres", "redis"}
+
+
+def test_the_api_works_on_the_embedded_default(tmp_path):
+    """`make run` with no settings: SQLite, no Redis. List (with its related-row
+    lookup), detail, next page, cases, and the throttle's local counter."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "API_KEY_RATE": "8/day",
+                "PRIVATE_MEDIA_ROOT": str(tmp_path / "private")})
+    result = subprocess.run([sys.executable, "tests/embedded_default_smoke.py"], cwd=ROOT, capture_output=True,
+                            text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["list"] == 200 and out["rows"] == 3 and out["named"], out
+    assert out["detail"] == 200 and out["next"] == 200 and out["cases"] == 200, out
+    assert out["throttle"] == [200, 200, 200, 200, 429, 429], out

@@ -1,0 +1,45 @@
+"""Run by tests/test_foundation.py in a subprocess: the API on the embedded
+default (SQLite, no Redis), as `make run` serves it with no settings. The suite
+itself refuses SQLite, so this is where SQLite-only breakage shows."""
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enforcement_hub.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from agencies.models import Agency  # noqa: E402
+from api.services import api_key_create  # noqa: E402
+from workorders.calendar import calendar_load_year  # noqa: E402
+from workorders.demo import seed_cases, seed_reference, seed_users  # noqa: E402
+
+assert settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and not settings.REDIS_URL
+call_command("migrate", verbosity=0)
+for year in (2025, 2026):
+    calendar_load_year(year=year)
+ref = seed_reference()
+seed_cases(ref, seed_users(ref), count=20)
+key = api_key_create(name="smoke", agency=Agency.objects.get(code="PSB")).raw
+c = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
+out = {}
+page = c.get("/api/v1/work-orders/", {"status": ["submitted", "signed", "answered", "closed"], "page_size": 3})
+out["list"] = page.status_code
+rows = page.json()["results"] if page.status_code == 200 else []
+out["rows"] = len(rows)
+out["named"] = all(r["case"]["number"] and r["agency"]["name"] and r["duty"]["name"] for r in rows)
+if rows:
+    out["detail"] = c.get(rows[0]["url"]).status_code
+    out["next"] = c.get(page.json()["next"]).status_code if page.json()["next"] else None
+out["cases"] = c.get("/api/v1/cases/").status_code
+# API_KEY_RATE is 8/day here: the counter (the local cache, no Redis) stops the 9th request.
+out["throttle"] = [c.get("/api/v1/me/").status_code for _ in range(6)]
+print(json.dumps(out))
