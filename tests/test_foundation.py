@@ -111,9 +111,10 @@ def test_compose_file_is_valid():
 
 def test_the_api_works_on_the_embedded_default(tmp_path):
     """`make run` with no settings: SQLite, no Redis. List (with its related-row
-    lookup), detail, next page, cases, and the throttle's local counter."""
+    lookup), detail, next page, every other read, an idempotent action, and the
+    throttle's local counter."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "API_KEY_RATE": "8/day",
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", 
                 "PRIVATE_MEDIA_ROOT": str(tmp_path / "private")})
     result = subprocess.run([sys.executable, "tests/embedded_default_smoke.py"], cwd=ROOT, capture_output=True,
                             text=True, env=env, timeout=300)
@@ -121,4 +122,6 @@ def test_the_api_works_on_the_embedded_default(tmp_path):
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["list"] == 200 and out["rows"] == 3 and out["named"], out
     assert out["detail"] == 200 and out["next"] == 200 and out["cases"] == 200, out
-    assert out["throttle"] == [200, 200, 200, 200, 429, 429], out
+    assert set(out["reads"].values()) == {200}, out["reads"]
+    assert out["sign"] == [200, 200], out  # the replay answers as the first time
+    assert out["throttle"] == [200] * 8 + [429] * 2, out
