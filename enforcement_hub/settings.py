@@ -182,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-webhooks": {"task": "api.webhooks.dispatch", "schedule": WEBHOOK_DISPATCH_SECONDS},
     "refresh-rollups": {"task": "dashboards.rollup", "schedule": ROLLUP_SECONDS},
     "purge-idempotency-keys": {"task": "api.idempotency.purge", "schedule": 24 * 3600},
+    "purge-orphan-files": {"task": "workorders.purge_orphan_files", "schedule": 24 * 3600},
 }
 IDEMPOTENCY_KEY_DAYS = env.int("IDEMPOTENCY_KEY_DAYS", default=7)
 

@@ -124,3 +124,30 @@ def test_office_documents_are_accepted_by_content(client, judge, case, storage_d
         "attachments": [SimpleUploadedFile("说明.docx", buf.getvalue())]})
     assert response.status_code == 302
     assert Attachment.objects.get().original_name == "说明.docx"
+
+
+def test_files_of_a_rolled_back_upload_are_purged_after_the_grace_period(judge, case, storage_dir):
+    """The file is written inside the service's transaction; when that rolls back
+    the row goes and the file stays. The daily purge removes it, and only it."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from workorders.files import purge_orphan_files
+
+    kept = filed(judge, case, SimpleUploadedFile("裁定书.pdf", b"%PDF-1.4\n kept")).attachments.get()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        filed(judge, case, SimpleUploadedFile("身份证.png", PNG))
+        raise RuntimeError("a later step fails")
+    files = sorted(p for p in storage_dir.rglob("*") if p.is_file())
+    assert len(files) == 2 and Attachment.objects.count() == 1
+    orphan = next(p for p in files if str(p.relative_to(storage_dir)) != kept.file.name)
+
+    assert purge_orphan_files() == 0  # within the grace period: its transaction may still be running
+    assert purge_orphan_files(now=timezone.now() + timedelta(hours=7)) == 1
+    assert not orphan.exists() and not orphan.parent.exists()  # its empty folder goes too
+    assert (storage_dir / kept.file.name).read_bytes() == b"%PDF-1.4\n kept"
+    call_command("purge_orphan_files", "--grace-hours", "0")  # nothing left to do
+    assert kept.file.storage.exists(kept.file.name)

@@ -1,12 +1,19 @@
-"""Upload checks: type by content, size limit, safe file names."""
+"""Upload checks: type by content, size limit, safe file names; and the purge
+of files left behind by rolled-back uploads."""
 import hashlib
+import logging
+import os
 import re
 import unicodedata
 import zipfile
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 ALLOWED = {
     "application/pdf": ".pdf",
@@ -75,3 +82,48 @@ def check_upload(uploaded) -> tuple[str, str, str]:
 
 
 
+
+
+ATTACHMENT_ROOT = "workorders"
+ORPHAN_GRACE = timedelta(hours=6)
+
+
+def purge_orphan_files(*, now=None, grace=ORPHAN_GRACE, batch=500) -> int:
+    """Delete attachment files no Attachment row points at, once older than
+    `grace`. A file is written inside its service's transaction; if that
+    transaction rolls back (a later check fails, a conflict, a crash) the row
+    is gone but the file, often an identity document, stays on disk. The grace
+    period keeps files of transactions still in flight. Returns files deleted."""
+    from .models import Attachment, private_storage
+
+    now = now or timezone.now()
+    storage = private_storage
+    if not storage.exists(ATTACHMENT_ROOT):
+        return 0
+    dirs = sorted(storage.listdir(ATTACHMENT_ROOT)[0])
+    deleted = 0
+    for i in range(0, len(dirs), batch):
+        chunk = [d for d in dirs[i:i + batch] if d.isdigit()]
+        kept = set(Attachment.objects.filter(work_order_id__in=[int(d) for d in chunk])
+                   .values_list("file", flat=True))
+        for d in chunk:
+            folder = f"{ATTACHMENT_ROOT}/{d}"
+            removed = 0
+            for name in storage.listdir(folder)[1]:
+                path = f"{folder}/{name}"
+                if path not in kept and storage.get_modified_time(path) < now - grace:
+                    storage.delete(path)
+                    removed += 1
+            if removed and not any(storage.listdir(folder)):
+                _remove_empty_folder(storage, folder)
+            deleted += removed
+    if deleted:
+        log.info("deleted %d orphan attachment file(s)", deleted)
+    return deleted
+
+
+def _remove_empty_folder(storage, folder):
+    try:
+        os.rmdir(storage.path(folder))
+    except (NotImplementedError, OSError):
+        pass  # not a local folder, or not empty after all
