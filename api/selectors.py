@@ -135,7 +135,9 @@ def _key_query():
            f"JOIN {User._meta.db_table} u ON u.id = k.user_id WHERE k.prefix = %s AND k.revoked_at IS NULL")
     compiler = ApiKey.objects.none().query.get_compiler(connection.alias)
     converters = compiler.get_converters([f.get_col(f.model._meta.db_table) for f in fields])
-    return sql, compiler, converters, len(ApiKey._meta.concrete_fields)
+    names = [f.attname for f in fields]
+    n = len(ApiKey._meta.concrete_fields)
+    return sql, compiler, converters, names[:n], names[n:]
 
 
 def active_api_key(raw: str) -> ApiKey | None:
@@ -150,17 +152,17 @@ def active_api_key(raw: str) -> ApiKey | None:
         return None
     if _KEY_QUERY is None:
         _KEY_QUERY = _key_query()
-    sql, compiler, converters, n = _KEY_QUERY
+    sql, compiler, converters, key_names, user_names = _KEY_QUERY
     with connection.cursor() as cursor:
         cursor.execute(sql, [raw[len(KEY_PREFIX):len(KEY_PREFIX) + KEY_PREFIX_LEN]])
         row = cursor.fetchone()
     if row is None:
         return None
     row = next(compiler.apply_converters([row], converters)) if converters else row
-    key = ApiKey.from_db(connection.alias, [f.attname for f in ApiKey._meta.concrete_fields], row[:n])
+    key = ApiKey.from_db(connection.alias, key_names, row[:len(key_names)])
     if not hmac.compare_digest(key.key_hash, key_hash(raw)):
         return None
-    user = User.from_db(connection.alias, [f.attname for f in User._meta.concrete_fields], row[n:])
+    user = User.from_db(connection.alias, user_names, row[len(key_names):])
     ApiKey._meta.get_field("user").set_cached_value(key, user)
     return key
 

@@ -13,8 +13,11 @@ down, unthrottled for that time.
 import logging
 import math
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -31,10 +34,6 @@ def _redis():
     if not url:
         return None
     if url not in _clients:
-        import redis
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
         # Fail fast: a throttle that waits seconds for Redis would stall every request.
         _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.5,
                                              retry=Retry(NoBackoff(), 0))
@@ -49,8 +48,6 @@ def window_incr(key: str, ttl: int) -> int | None:
         # LocMem (one process, the development server): add + incr is atomic there.
         cache.add(key, 0, ttl)
         return cache.incr(key)
-    import redis
-
     try:
         pipe = client.pipeline(transaction=False)
         pipe.incr(key)
