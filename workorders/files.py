@@ -81,10 +81,7 @@ def check_upload(uploaded) -> tuple[str, str, str]:
     return content_type, safe_filename(uploaded.name, content_type), digest.hexdigest()
 
 
-
-
-
-ATTACHMENT_ROOT = "workorders"
+ATTACHMENT_ROOT = "workorders"  # models.attachment_path files under it
 ORPHAN_GRACE = timedelta(hours=6)
 
 

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Duty, WorkOrderType
 from cases.models import Court, EnforcementCase, Party
 
+from .files import ATTACHMENT_ROOT
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -180,7 +182,7 @@ def _private_storage():
 
 def attachment_path(instance, filename):
     # The stored name is random; the original name is kept in a column.
-    return f"workorders/{instance.work_order_id}/{uuid.uuid4().hex}"
+    return f"{ATTACHMENT_ROOT}/{instance.work_order_id}/{uuid.uuid4().hex}"
 
 
 class Attachment(models.Model):
