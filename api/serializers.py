@@ -2,6 +2,7 @@
 for form, then handed to the services."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -267,7 +268,7 @@ class FilesField(serializers.ListField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("max_length", settings.MAX_UPLOAD_FILES)
         kwargs.setdefault("help_text", _("Files (PDF, PNG, JPEG, Word, Excel); send as multipart/form-data."))
         super().__init__(**kwargs)
 

@@ -134,7 +134,11 @@ STORAGES = {
 }
 # Attachments live outside static and public media roots; only an access-checked view serves them.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
+# Upload limits, one place for pages, API and the proxy (deploy/nginx.conf agrees):
+# a file, the files of one request, and a whole request body.
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
+MAX_UPLOAD_FILES = env.int("MAX_UPLOAD_FILES", default=10)
+MAX_REQUEST_MB = env.int("MAX_REQUEST_MB", default=50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The working-day clock.
