@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "api",
+    "audit",
 ]
 
 MIDDLEWARE = [
