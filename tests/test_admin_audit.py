@@ -18,6 +18,7 @@ from cases.models import EnforcementCase, JudgeMembership, Party
 from notifications.models import Notification
 from tests.factories import make_case, make_work_order, user
 from workorders import services
+from workorders.deadlines import local
 from workorders.models import (
     Attachment,
     Escalation,
@@ -130,13 +131,18 @@ def test_work_order_subject_cannot_be_edited_in_the_admin(client, admin_user, wo
 def test_admin_withdraw_action_goes_through_the_service(client, admin_user, judge):
     wo = make_work_order(case=make_case(judge=judge), judge=judge)
     client.force_login(admin_user)
-    response = client.post(url(WorkOrder, "changelist"),
-                           {"action": "withdraw_selected", "_selected_action": [wo.pk]}, follow=True)
-    assert response.status_code == 200
+    ask = client.post(url(WorkOrder, "changelist"), {"action": "withdraw_selected", "_selected_action": [wo.pk]})
+    assert ask.status_code == 200 and 'name="reason"' in ask.content.decode()
+    wo.refresh_from_db()
+    assert wo.status == Status.SUBMITTED  # nothing happens before the reason is confirmed
+    response = client.post(url(WorkOrder, "changelist"), {
+        "action": "withdraw_selected", "_selected_action": [wo.pk], "apply": "1", "reason": "案件已结案"})
+    assert response.status_code == 302
     wo.refresh_from_db()
     assert wo.status == Status.WITHDRAWN
     event = wo.events.get(action=EventAction.WITHDRAWN)
     assert event.actor == admin_user
+    assert event.details["reason"] == "案件已结案"
 
 
 # ---------------------------------------------------------------- audited edits
@@ -269,7 +275,7 @@ def test_escalation_rule_edit_reschedules_open_work_orders_of_that_type(client, 
     for wo in coord:
         wo.refresh_from_db()
         assert wo.next_escalation_at != before[wo.pk]
-        assert wo.next_escalation_at.astimezone(wo.due_at.tzinfo).time() in (time(10, 30), wo.due_at.time())
+        assert local(wo.next_escalation_at).time() == time(10, 30)  # the warning rung, on the due day
         event = wo.events.get(action=EventAction.DEADLINE_RECOMPUTED)
         assert event.actor == admin_user
         assert event.details["escalation_rule"] == "coordination"

@@ -1,9 +1,18 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from enforcement_hub.admin_base import ReadOnlyModelAdmin
+from enforcement_hub.admin_base import (
+    AuditedModelAdmin,
+    ReadOnlyInline,
+    ReadOnlyModelAdmin,
+    render_reason_form,
+    render_revealed,
+)
 
 from . import calendar as calendar_services
+from . import rules, services
+from .errors import ConflictError
 from .models import (
     Attachment,
     CalendarDay,
@@ -17,17 +26,6 @@ from .models import (
     WorkOrderBatch,
     WorkOrderEvent,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyInline):
@@ -49,8 +47,9 @@ class EscalationInline(ReadOnlyInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(admin.ModelAdmin):
-    """Status and clock fields are read-only: they change only through services."""
+class WorkOrderAdmin(ReadOnlyModelAdmin):
+    """The work order and its log change only through the services: the admin
+    shows them read-only and offers actions that call those services."""
 
     list_display = ["reference", "subject", "case", "agency", "type", "status", "due_at",
                     "due_provisional", "escalation_level"]
@@ -58,17 +57,53 @@ class WorkOrderAdmin(admin.ModelAdmin):
     search_fields = ["subject", "case__number"]
     list_select_related = ["case", "agency"]
     date_hierarchy = "due_at"
-    readonly_fields = ["case", "court", "judge", "respondent", "agency", "duty", "type", "batch", "status",
-                       "submitted_at", "receipt_date", "period_days", "due_at", "due_provisional",
-                       "signed_at", "answered_at", "closed_at", "withdrawn_at", "return_count",
-                       "escalation_level", "next_escalation_at"]
+    fields = ["case", "court", "judge", "respondent", "respondent_id_number", "agency", "duty", "type",
+              "subject", "details", "batch", "status", "submitted_at", "receipt_date", "period_days", "due_at",
+              "due_provisional", "signed_at", "answered_at", "closed_at", "withdrawn_at", "return_count",
+              "escalation_level", "next_escalation_at"]
+    readonly_fields = fields
     inlines = [ReplyInline, EscalationInline, EventInline]
+    actions = ["withdraw_selected", "reveal_respondent_ids"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("respondent")
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("respondent ID number"))
+    def respondent_id_number(self, obj):
+        return obj.respondent.masked_id_number if obj.respondent_id else ""
+
+    @admin.action(description=_("Withdraw the selected work orders (logged)"))
+    def withdraw_selected(self, request, queryset):
+        if not request.POST.get("apply"):
+            return render_reason_form(
+                request, self, queryset, action="withdraw_selected",
+                title=_("Withdraw work orders"), label=_("Reason for the withdrawal"))
+        done = 0
+        for wo in queryset:
+            try:
+                services.work_order_withdraw(work_order=wo, actor=request.user, reason=request.POST.get("reason", ""))
+                done += 1
+            except (ConflictError, PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{wo.reference}: {_error_text(exc)}", messages.ERROR)
+        self.message_user(request, _("%(n)d work order(s) withdrawn.") % {"n": done}, messages.INFO)
+        return None
+
+    @admin.action(description=_("Reveal the respondents' ID numbers (logged)"))
+    def reveal_respondent_ids(self, request, queryset):
+        rows = []
+        for wo in queryset.select_related("respondent"):
+            try:
+                number = services.respondent_id_reveal(work_order=wo, actor=request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, f"{wo.reference}: {_error_text(exc)}", messages.ERROR)
+                continue
+            if number:
+                rows.append((f"{wo.reference} {wo.respondent}", number))
+        return render_revealed(request, self, rows)
+
+
+def _error_text(exc) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 @admin.register(WorkOrderEvent)
@@ -81,7 +116,7 @@ class WorkOrderEventAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Reply)
-class ReplyAdmin(admin.ModelAdmin):
+class ReplyAdmin(ReadOnlyModelAdmin):
     list_display = ["work_order", "outcome", "answered_by", "created_at"]
     list_filter = ["outcome"]
     list_select_related = ["work_order", "answered_by"]
@@ -89,7 +124,7 @@ class ReplyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyModelAdmin):
     list_display = ["original_name", "work_order", "purpose", "content_type", "size", "uploaded_at"]
     list_filter = ["purpose", "content_type"]
     list_select_related = ["work_order"]
@@ -99,7 +134,9 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(ReadOnlyModelAdmin):
+    """Decided on the work-order page (`services.extension_decide`)."""
+
     list_display = ["work_order", "days", "status", "requested_by", "created_at", "decided_by"]
     list_filter = ["status"]
     list_select_related = ["work_order", "requested_by", "decided_by"]
@@ -156,17 +193,39 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditedModelAdmin):
+    """Edits are audited; they set the period of new submissions (see workorders.rules)."""
+
     list_display = ["type", "working_days", "updated_at"]
+
+    def create_object(self, request, values):
+        return rules.sla_policy_create(actor=request.user, values=values)
+
+    def update_object(self, request, obj, values):
+        return rules.sla_policy_update(policy=obj, actor=request.user, values=values)
+
+    def delete_object(self, request, obj):
+        rules.sla_policy_delete(policy=obj, actor=request.user)
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(admin.ModelAdmin):
+class EscalationRuleAdmin(AuditedModelAdmin):
+    """Edits are audited and reschedule the open work orders of the type."""
+
     list_display = ["type", "warning_time", "center_after_days", "supervision_after_days"]
+
+    def create_object(self, request, values):
+        return rules.escalation_rule_create(actor=request.user, values=values)
+
+    def update_object(self, request, obj, values):
+        return rules.escalation_rule_update(rule=obj, actor=request.user, values=values)
+
+    def delete_object(self, request, obj):
+        rules.escalation_rule_delete(rule=obj, actor=request.user)
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyModelAdmin):
     list_display = ["work_order", "step", "due_at", "fired_at", "notified"]
     list_filter = ["step"]
     list_select_related = ["work_order"]
@@ -174,6 +233,6 @@ class EscalationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkOrderBatch)
-class WorkOrderBatchAdmin(admin.ModelAdmin):
+class WorkOrderBatchAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "court", "created_by", "total", "created_count", "created_at", "finished_at"]
     readonly_fields = ["court", "created_by", "total", "created_count", "finished_at"]
