@@ -34,12 +34,16 @@ def _plain(value):
 
 
 def _value(obj: models.Model, name: str, masked: Iterable[str]):
-    field = obj._meta.get_field(name)
-    value = getattr(obj, name) if not field.is_relation else getattr(obj, name, None)
-    value = _plain(value)
+    value = _plain(getattr(obj, name))
     if name in masked and value:
         value = mask_identifier(value)
     return value
+
+
+def _raw(obj: models.Model, name: str):
+    """What the column holds (a related row's key, not its name): two users with
+    the same display name are still a change."""
+    return getattr(obj, obj._meta.get_field(name).attname)
 
 
 def object_type(obj_or_model) -> str:
@@ -81,10 +85,11 @@ def record_update(*, obj: models.Model, actor, values: dict, masked: Iterable[st
     model = type(obj)
     row = model.objects.select_for_update().get(pk=obj.pk)
     before = {name: _value(row, name, ()) for name in values}
+    before_raw = {name: _raw(row, name) for name in values}
     for name, value in values.items():
         setattr(row, name, value)
     row.full_clean()  # model clean() may normalise (e.g. case numbers)
-    changed = [name for name in values if _value(row, name, ()) != before[name]]
+    changed = [name for name in values if _raw(row, name) != before_raw[name]]
     if not changed:
         return row
     update_fields = [row._meta.get_field(n).attname for n in changed]

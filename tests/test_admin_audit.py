@@ -355,3 +355,35 @@ def test_audit_log_is_read_only(client, admin_user, party):
     assert client.get(url(AuditEntry, "add")).status_code == 403
     assert client.post(url(AuditEntry, "delete", entry.pk), {"post": "yes"}).status_code == 403
     assert client.get(url(AuditEntry, "change", entry.pk)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_membership_moved_to_another_agency_logs_both_names(client, admin_user, ref):
+    obj = AgencyMembership.objects.select_related("agency").first()
+    other = type(obj.agency).objects.exclude(pk=obj.agency_id).first()
+    old_name = str(obj.agency)
+    client.force_login(admin_user)
+    _change(client, AgencyMembership, obj, agency=other.pk)
+    assert _entry(obj).changes == {"agency": [old_name, str(other)]}
+
+
+@pytest.mark.django_db
+def test_case_added_with_a_party_in_the_admin_is_audited_and_the_id_logged_masked(client, admin_user, ref, judge):
+    court = ref["courts"]["津0105"]
+    client.force_login(admin_user)
+    response = client.post(url(EnforcementCase, "add"), {
+        "number": "(2026)津0105执7777号", "court": court.pk, "judge": judge.pk, "cause": "借款合同纠纷",
+        "amount": "5000", "status": "open", "filed_on": "2026-11-02",
+        "parties-TOTAL_FORMS": "1", "parties-INITIAL_FORMS": "0",
+        "parties-MIN_NUM_FORMS": "0", "parties-MAX_NUM_FORMS": "1000",
+        "parties-0-role": "respondent", "parties-0-kind": "person", "parties-0-name": "张三",
+        "parties-0-new_id_number": "12010519800101777x", "parties-0-address": "",
+    })
+    assert response.status_code == 302
+    case = EnforcementCase.objects.get(number="（2026）津0105执7777号")
+    party = case.parties.get()
+    assert party.id_number == "12010519800101777X"
+    assert _entry(case, AuditEntry.Action.CREATE).changes["number"] == [None, case.number]
+    party_entry = _entry(party, AuditEntry.Action.CREATE)
+    assert party_entry.changes["id_number"] == [None, "120***********777X"]
+    assert party_entry.changes["case"] == [None, case.number]
