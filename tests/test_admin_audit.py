@@ -16,7 +16,7 @@ from agencies.models import AgencyMembership, CenterMembership
 from audit.models import AuditEntry
 from cases.models import EnforcementCase, JudgeMembership, Party
 from notifications.models import Notification
-from tests.factories import make_case, make_work_order, user
+from tests.factories import make_case, make_work_order
 from workorders import services
 from workorders.deadlines import local
 from workorders.models import (
@@ -387,3 +387,56 @@ def test_case_added_with_a_party_in_the_admin_is_audited_and_the_id_logged_maske
     party_entry = _entry(party, AuditEntry.Action.CREATE)
     assert party_entry.changes["id_number"] == [None, "120***********777X"]
     assert party_entry.changes["case"] == [None, case.number]
+
+
+# ---------------------------------------------------------------- services, without the admin
+
+@pytest.mark.django_db
+def test_sla_policy_edit_moves_no_open_deadline(admin_user, judge):
+    from workorders import rules
+
+    wo = make_work_order(case=make_case(judge=judge), judge=judge, type="coordination")
+    due, events = wo.due_at, wo.events.count()
+    rules.sla_policy_update(policy=SlaPolicy.objects.get(type="coordination"), actor=admin_user,
+                            values={"working_days": 9})
+    wo.refresh_from_db()
+    assert wo.due_at == due and wo.period_days == 5 and wo.events.count() == events
+
+
+@pytest.mark.django_db
+def test_deleting_an_escalation_rule_falls_back_to_the_default_ladder(admin_user, judge):
+    from workorders import rules
+
+    rule = EscalationRule.objects.get(type="coordination")
+    rules.escalation_rule_update(rule=rule, actor=admin_user, values={"warning_time": time(11, 0)})
+    wo = make_work_order(case=make_case(judge=judge), judge=judge, type="coordination")
+    assert local(wo.next_escalation_at).time() == time(11, 0)
+    rules.escalation_rule_delete(rule=rule, actor=admin_user)
+    wo.refresh_from_db()
+    assert local(wo.next_escalation_at).time() == time(9, 0)
+    assert wo.events.filter(action=EventAction.DEADLINE_RECOMPUTED).count() == 1
+    assert AuditEntry.objects.filter(object_type="workorders.escalationrule", action="delete").exists()
+
+
+@pytest.mark.django_db
+def test_party_reveal_is_refused_to_non_staff(judge, party):
+    from django.core.exceptions import PermissionDenied
+
+    from cases.services import party_id_reveal
+
+    with pytest.raises(PermissionDenied):
+        party_id_reveal(party=party, actor=judge)
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL).exists()
+
+
+@pytest.mark.django_db
+def test_audit_entries_are_immutable(admin_user, party):
+    from audit.models import ImmutableError
+    from cases.services import party_id_reveal
+
+    party_id_reveal(party=party, actor=admin_user)
+    entry = AuditEntry.objects.get()
+    with pytest.raises(ImmutableError):
+        entry.save()
+    with pytest.raises(ImmutableError):
+        entry.delete()
