@@ -4,7 +4,10 @@ from urllib.parse import parse_qsl, urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import IS_FACETS_VAR, SEARCH_VAR, ChangeList
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from enforcement_hub.admin_base import AuditedModelAdmin, model_values, render_revealed
@@ -160,6 +163,23 @@ class PartyAdmin(MaskedIdMixin, AuditedModelAdmin):
                 return None
             rows.append((f"{party.case} {party.name}", number))
         return render_revealed(request, self, rows)
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/reveal/", self.admin_site.admin_view(self.reveal_view),
+                 name="cases_party_reveal"),
+            *super().get_urls(),
+        ]
+
+    def reveal_view(self, request, object_id):
+        """The change view's "Reveal ID number (logged)" button: POST only."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        party = self.get_object(request, unquote(object_id))
+        if party is None or not self.has_view_permission(request, party):
+            raise Http404
+        number = services.party_id_reveal(party=party, actor=request.user)
+        return render_revealed(request, self, [(f"{party.case} {party.name}", number)])
 
     # Search: an ID number matches exactly, and the page never shows it back.
 

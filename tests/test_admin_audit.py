@@ -440,3 +440,16 @@ def test_audit_entries_are_immutable(admin_user, party):
         entry.save()
     with pytest.raises(ImmutableError):
         entry.delete()
+
+
+@pytest.mark.django_db
+def test_party_change_view_has_a_logged_reveal_button(client, admin_user, party):
+    client.force_login(admin_user)
+    reveal = reverse("admin:cases_party_reveal", args=[party.pk])
+    page = client.get(url(Party, "change", party.pk)).content.decode()
+    assert reveal in page and party.id_number not in page
+    assert client.get(reveal).status_code == 405  # a reveal is a deliberate POST, never a link
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.REVEAL).exists()
+    response = client.post(reveal)
+    assert response.status_code == 200 and party.id_number in response.content.decode()
+    assert _entry(party, AuditEntry.Action.REVEAL).actor == admin_user
