@@ -232,6 +232,7 @@ class EventAction(models.TextChoices):
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
     EXTENSION_APPROVED = "extension_approved", _("Extension approved")
     EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+    EXTENSION_LAPSED = "extension_lapsed", _("Extension request lapsed")
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadline recomputed")
     ID_REVEALED = "id_revealed", _("ID number revealed")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
@@ -280,6 +281,8 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        # Undecided when the work order stopped running (answered, withdrawn, returned).
+        LAPSED = "lapsed", _("Lapsed")
 
     work_order = models.ForeignKey(
         WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="extensions"

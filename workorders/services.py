@@ -350,6 +350,7 @@ def work_order_return(*, work_order: WorkOrder, actor, reason: str, now: datetim
     wo.return_count += 1
     _move(wo, actor, Action.RETURN, now=now, fields=["return_count"], reason=reason.strip(),
           due_at=wo.due_at)
+    _lapse_pending_extension(wo, actor, now=now, cause=EventAction.RETURNED)
     with platform_language():
         _notify_judge(wo, Notification.Kind.RETURNED,
                       _("%(ref)s returned for supplement") % {"ref": wo.reference}, reason.strip())
@@ -375,6 +376,7 @@ def work_order_answer(*, work_order: WorkOrder, actor, outcome: str, result_text
     _move(wo, actor, Action.ANSWER, now=now, fields=["answered_at"], outcome=outcome,
           reply=reply.pk, on_time=on_time)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REPLY, reply=reply)
+    _lapse_pending_extension(wo, actor, now=now, cause=EventAction.ANSWERED)
     with platform_language():
         _notify_judge(wo, Notification.Kind.ANSWERED,
                       _("%(ref)s answered: %(outcome)s") % {"ref": wo.reference, "outcome": reply.get_outcome_display()},
@@ -516,6 +518,28 @@ def work_order_reopen(*, work_order: WorkOrder, actor, reason: str, now: datetim
     return wo
 
 
+def _lapse_notes():
+    return {
+        EventAction.ANSWERED: _("The work order was answered before a decision."),
+        EventAction.WITHDRAWN: _("The work order was withdrawn before a decision."),
+        EventAction.RETURNED: _("The work order was returned for supplement before a decision."),
+    }
+
+
+def _lapse_pending_extension(wo: WorkOrder, actor, *, now: datetime, cause: str) -> None:
+    """Resolve the undecided extension request of a work order whose clock has
+    just stopped (`cause`: answered, withdrawn or returned), with its event.
+    Runs inside the caller's transaction, with `wo` locked."""
+    for ext in ExtensionRequest.objects.select_for_update().filter(
+            work_order=wo, status=ExtensionRequest.Decision.PENDING):
+        with platform_language():
+            note = _lapse_notes()[cause]
+        ext.status, ext.decided_at, ext.decision_note = ExtensionRequest.Decision.LAPSED, now, note
+        ext.save(update_fields=["status", "decided_at", "decision_note"])
+        _event(wo, actor, EventAction.EXTENSION_LAPSED, at=now, extension=ext.pk, days=ext.days,
+               cause=str(cause), note=note)
+
+
 @transaction.atomic
 def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: datetime | None = None) -> WorkOrder:
     now = now or timezone.now()
@@ -525,9 +549,7 @@ def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: 
     was_draft = wo.status == Status.DRAFT
     wo.withdrawn_at = now
     _move(wo, actor, Action.WITHDRAW, now=now, fields=["withdrawn_at"], reason=(reason or "").strip())
-    ExtensionRequest.objects.filter(work_order=wo, status=ExtensionRequest.Decision.PENDING).update(
-        status=ExtensionRequest.Decision.REFUSED, decided_at=now,
-        decision_note=_("The work order was withdrawn."))
+    _lapse_pending_extension(wo, actor, now=now, cause=EventAction.WITHDRAWN)
     if not was_draft:
         with platform_language():
             _notify_agency(wo, Notification.Kind.WITHDRAWN,
