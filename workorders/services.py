@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,12 +29,14 @@ from .models import (
     Attachment,
     EventAction,
     ExtensionRequest,
+    FilingToken,
     Reply,
     Status,
     WorkOrder,
     WorkOrderBatch,
     WorkOrderEvent,
 )
+from .selectors import open_duplicates
 from .transitions import TRANSITIONS, Action
 
 User = get_user_model()
@@ -200,16 +202,66 @@ def _build(*, actor, case, duty, respondent, type_, subject, details, batch=None
     )
 
 
+class AlreadySubmitted(ConflictError):
+    """The form's one-time token was spent: `work_order` is what it filed."""
+
+    def __init__(self, message, *, work_order=None):
+        super().__init__(message)
+        self.work_order = work_order
+
+
+class DuplicateRequest(ConflictError):
+    """An identical open request exists (`existing`, newest first) and the
+    caller did not confirm filing another one."""
+
+    def __init__(self, message, *, existing):
+        super().__init__(message)
+        self.existing = existing
+
+
+def _spend_filing_token(actor, token: str) -> FilingToken:
+    """Insert the token's row; a second transaction with the same token waits
+    on the primary key until the first ends, then fails here."""
+    try:
+        with transaction.atomic():
+            return FilingToken.objects.create(token=token, user=actor)
+    except IntegrityError:
+        spent = FilingToken.objects.filter(token=token, user=actor).select_related("work_order").first()
+        raise AlreadySubmitted(_("This form was already submitted."),
+                               work_order=spent.work_order if spent else None) from None
+
+
+def _refuse_duplicate(case: EnforcementCase, duty: Duty, respondent: Party | None) -> None:
+    # Filings on one case queue on its row, so two tabs cannot both miss each other.
+    list(EnforcementCase.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+    existing = list(open_duplicates(case=case, duty=duty, respondent=respondent)[:5])
+    if existing:
+        raise DuplicateRequest(
+            _("An identical open request already exists (same case, duty and respondent): %(refs)s.")
+            % {"refs": ", ".join(f"{w.reference} ({w.get_status_display()})" for w in existing)},
+            existing=existing)
+
+
 @transaction.atomic
 def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str, details: str = "",
                       respondent: Party | None = None, type: str | None = None, attachments=(),
-                      submit: bool = False, now: datetime | None = None) -> WorkOrder:
-    """File a request: a draft, or submitted at once when `submit` is true."""
+                      submit: bool = False, now: datetime | None = None, filing_token: str | None = None,
+                      allow_duplicate: bool = True) -> WorkOrder:
+    """File a request: a draft, or submitted at once when `submit` is true.
+
+    `filing_token` (the form's one-time token) is spent in this transaction:
+    raises `AlreadySubmitted` if it was. With `allow_duplicate` false, raises
+    `DuplicateRequest` when an identical open request exists."""
     _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type, subject=subject)
     _validate_files(attachments)
+    spent = _spend_filing_token(actor, filing_token) if filing_token else None
+    if not allow_duplicate:
+        _refuse_duplicate(case, duty, respondent)
     wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type,
                 subject=subject, details=details)
     wo.save()
+    if spent is not None:
+        FilingToken.objects.filter(pk=spent.pk).update(work_order=wo)
     _event(wo, actor, EventAction.CREATED, to_status=Status.DRAFT, at=now, agency=duty.agency.name, type=wo.type)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REQUEST)
     if submit:
