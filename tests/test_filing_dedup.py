@@ -139,3 +139,26 @@ def test_the_api_answers_409_unless_allow_duplicate(ref, judge, case):
     assert WorkOrder.objects.filter(case=case).count() == 1
     r = court.post(url("work-order-list"), {**body, "allow_duplicate": True}, format="json")
     assert r.status_code == 201 and WorkOrder.objects.filter(case=case).count() == 2
+
+
+def test_a_batch_confirmation_files_once_even_after_the_cache_forgot_it(client, judge, ref):
+    """The batch page's token guarded only in the cache (6 h, lost on a Redis
+    restart): the back button later filed the whole batch again."""
+    from django.core.cache import cache
+
+    from workorders.models import WorkOrderBatch
+
+    case = make_case(judge=judge)
+    client.force_login(judge)
+    response = client.post(reverse("workorders:batch_new"), {
+        "cases": [case.pk], "case_numbers": "", "respondents": "each", "duties": [duty("L01").pk],
+        "type": "", "subject": "批量查询"})
+    form = response.context["form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    created = client.post(reverse("workorders:batch_create"), data)
+    batch = WorkOrderBatch.objects.get()
+    cache.clear()
+    again = client.post(reverse("workorders:batch_create"), data)
+    assert WorkOrderBatch.objects.count() == 1 and WorkOrder.objects.count() == 1
+    assert again.status_code == 302 and again["Location"] == created["Location"] == reverse(
+        "workorders:batch_detail", args=[batch.pk])

@@ -313,15 +313,18 @@ class ExtensionRequest(models.Model):
 
 
 class FilingToken(models.Model):
-    """The one-time token of a new-request form, spent by the transaction that
-    files the request: the primary key makes a second POST of the same form
-    (parallel, double click, back button) wait for the first and then fail."""
+    """The one-time token of a new-request form or a batch confirmation, spent
+    by the transaction that files: the primary key makes a second POST of the
+    same form (parallel, double click, back button) wait for the first and
+    then fail."""
 
     token = models.CharField(_("token"), max_length=64, primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
                              related_name="+")
     work_order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), null=True, blank=True,
                                    on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(WorkOrderBatch, verbose_name=_("batch"), null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
     used_at = models.DateTimeField(_("used at"), default=timezone.now)
 
     class Meta:

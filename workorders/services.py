@@ -203,11 +203,11 @@ def _build(*, actor, case, duty, respondent, type_, subject, details, batch=None
 
 
 class AlreadySubmitted(ConflictError):
-    """The form's one-time token was spent: `work_order` is what it filed."""
+    """The form's one-time token was spent: `work_order` or `batch` is what it filed."""
 
-    def __init__(self, message, *, work_order=None):
+    def __init__(self, message, *, work_order=None, batch=None):
         super().__init__(message)
-        self.work_order = work_order
+        self.work_order, self.batch = work_order, batch
 
 
 class DuplicateRequest(ConflictError):
@@ -226,9 +226,9 @@ def _spend_filing_token(actor, token: str) -> FilingToken:
         with transaction.atomic():
             return FilingToken.objects.create(token=token, user=actor)
     except IntegrityError:
-        spent = FilingToken.objects.filter(token=token, user=actor).select_related("work_order").first()
-        raise AlreadySubmitted(_("This form was already submitted."),
-                               work_order=spent.work_order if spent else None) from None
+        spent = FilingToken.objects.filter(token=token, user=actor).select_related("work_order", "batch").first()
+        raise AlreadySubmitted(_("This form was already submitted."), work_order=spent.work_order if spent else None,
+                               batch=spent.batch if spent else None) from None
 
 
 def _refuse_duplicate(case: EnforcementCase, duty: Duty, respondent: Party | None) -> None:
@@ -307,7 +307,8 @@ def work_order_submit(*, work_order: WorkOrder, actor, now: datetime | None = No
 
 
 def work_orders_create_batch(*, actor, items, subject: str, details: str = "", submit: bool = True,
-                             now: datetime | None = None, progress=None) -> WorkOrderBatch:
+                             now: datetime | None = None, progress=None,
+                             filing_token: str | None = None) -> WorkOrderBatch:
     """File one work order per item, all or nothing.
 
     `items` is a list of (case, respondent or None, duty, type or None). Rows,
@@ -326,7 +327,10 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
         for case, respondent, duty, type_ in items:
             _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
                               cache=centers)
+        spent = _spend_filing_token(actor, filing_token) if filing_token else None  # AlreadySubmitted
         batch = WorkOrderBatch.objects.create(created_by=actor, court_id=items[0][0].court_id, total=len(items))
+        if spent is not None:
+            FilingToken.objects.filter(pk=spent.pk).update(batch=batch)
         done = 0
         for start in range(0, len(items), 200):
             chunk = items[start:start + 200]
