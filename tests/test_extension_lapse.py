@@ -8,6 +8,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from tests.factories import at, make_work_order
+from tests.test_api_support import _fresh_throttles, client_for, url  # noqa: F401
 from workorders import services
 from workorders.access import allowed_actions
 from workorders.models import EventAction, ExtensionRequest, Status, WorkOrderEvent
@@ -41,9 +42,13 @@ def test_answering_lapses_the_pending_extension(ref, case, judge, liaison, cente
     wo.refresh_from_db()
     assert not wo.has_pending_extension
     assert Action.DECIDE_EXTENSION not in allowed_actions(center, wo)
-    # The center's queue no longer lists it.
+    # The center's queue, its home-page count and the API no longer show it as waiting.
     client.force_login(center)
     assert wo.reference not in client.get(reverse("workorders:extensions")).content.decode()
+    assert client.get(reverse("home")).context["pending_extensions"] == 0
+    api = client_for(center).get(url("work-order-detail", wo.pk)).json()
+    assert api["has_pending_extension"] is False
+    assert [e["status"] for e in api["extensions"]] == ["lapsed"]
 
 
 def test_withdrawing_lapses_the_pending_extension(ref, case, judge, liaison):
