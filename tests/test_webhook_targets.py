@@ -169,3 +169,17 @@ def test_last_error_is_the_same_for_a_closed_port_and_an_open_non_http_port(ref,
     errors = {d.last_error for d in deliveries.values()}
     assert errors == {"connection failed"}
     assert {d.last_status_code for d in deliveries.values()} == {None}
+
+
+def test_failure_categories_carry_no_socket_detail():
+    import http.client
+    import ssl
+
+    from api.targets import TargetRefused
+
+    assert webhooks._failure(TargetRefused("target")) == "refused: target not allowed"
+    assert webhooks._failure(socket.timeout("timed out")) == "timeout"
+    for exc in (ConnectionRefusedError(111, "Connection refused"), ConnectionResetError(104, "reset"),
+                http.client.BadStatusLine("-ERR"), http.client.RemoteDisconnected("closed"),
+                ssl.SSLError(1, "WRONG_VERSION_NUMBER"), OSError(113, "No route to host")):
+        assert webhooks._failure(exc) == "connection failed"
