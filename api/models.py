@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
+from .targets import validate_webhook_url
+
 
 class ApiKey(models.Model):
     """One key per integration, scoped to one agency.
@@ -101,7 +103,7 @@ class WebhookSubscription(models.Model):
         ApiKey, verbose_name=_("API key"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="webhook_subscriptions",
     )
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])
     events = models.JSONField(_("events"), default=list, help_text=_("Event types to deliver."))
     secret = models.CharField(_("signing secret"), max_length=100, editable=False)
     is_active = models.BooleanField(_("active"), default=True)

@@ -285,6 +285,10 @@ class WorkOrderCreateSerializer(ProtectedFieldsMixin, serializers.Serializer):
     details = serializers.CharField(required=False, allow_blank=True, default="")
     submit = serializers.BooleanField(required=False, default=False,
                                       help_text=_("Submit at once instead of keeping a draft."))
+    allow_duplicate = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("File even though an open work order for the same case, duty and respondent exists; "
+                    "without it such a request is refused with 409."))
     attachments = FilesField()
 
     def __init__(self, *args, **kwargs):

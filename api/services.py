@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +16,7 @@ from workorders.models import WorkOrderEvent
 
 from .models import ApiKey, WebhookDelivery, WebhookEvent, WebhookSubscription
 from .selectors import KEY_PREFIX, KEY_PREFIX_LEN, key_hash
+from .targets import validate_webhook_url
 
 User = get_user_model()
 
@@ -72,22 +71,6 @@ def api_key_touch(*, api_key: ApiKey, now=None) -> None:
 
 
 # ---------------------------------------------------------------- webhooks
-
-def webhook_allowed_hosts() -> list[str]:
-    # Loopback only unless the deployment names its agencies' hosts.
-    return list(getattr(settings, "API_WEBHOOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost"]))
-
-
-def validate_webhook_url(url: str) -> None:
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(_("Enter an http or https URL."))
-    if parts.hostname not in webhook_allowed_hosts():
-        raise ValidationError(
-            _("Webhooks may only be sent to these hosts: %(hosts)s.")
-            % {"hosts": ", ".join(webhook_allowed_hosts())}
-        )
-
 
 def _validate_events(events) -> list[str]:
     events = list(dict.fromkeys(events or ()))

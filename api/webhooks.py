@@ -22,7 +22,7 @@ from django.utils import timezone
 from workorders.models import EventAction, Status, WorkOrderEvent
 
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
-from .services import webhook_allowed_hosts
+from .targets import TargetRefused, target_of
 
 log = logging.getLogger(__name__)
 
@@ -142,12 +142,12 @@ def _fan_out_one(sub: WebhookSubscription, now: datetime) -> int:
 
 def _post(url: str, body: bytes, headers: dict) -> int:
     """One POST with http.client: no proxies from the environment, no redirects
-    followed (a 3xx is a failure), loopback-or-listed hosts only."""
+    followed (a 3xx is a failure), and only to an allowed host and port, checked
+    here again before connecting (`TargetRefused` otherwise)."""
+    target = target_of(url)
     parts = urlsplit(url)
-    if parts.hostname not in webhook_allowed_hosts():
-        raise ValueError(f"host not allowed: {parts.hostname}")
-    conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = conn_class(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS)
+    conn_class = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+    conn = conn_class(target.host, target.port, timeout=TIMEOUT_SECONDS)
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn.request("POST", path, body=body, headers=headers)
@@ -156,6 +156,21 @@ def _post(url: str, body: bytes, headers: dict) -> int:
         return response.status
     finally:
         conn.close()
+
+
+# What `last_error` may say. Only these categories: the socket's own words would
+# tell a closed port from an open or filtered one (a port scanner's oracle).
+REFUSED = "refused: target not allowed"
+TIMEOUT = "timeout"
+CONNECTION_FAILED = "connection failed"
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, TargetRefused):
+        return REFUSED
+    if isinstance(exc, TimeoutError):  # socket.timeout is TimeoutError
+        return TIMEOUT
+    return CONNECTION_FAILED
 
 
 def attempt(delivery: WebhookDelivery, *, now: datetime) -> bool:
@@ -175,7 +190,8 @@ def attempt(delivery: WebhookDelivery, *, now: datetime) -> bool:
     try:
         code = _post(sub.url, body, headers)
     except Exception as exc:  # network errors are the receiver's outage, not ours
-        error = f"{type(exc).__name__}: {exc}"[:1000]
+        error = _failure(exc)
+        log.info("webhook delivery %s: %s", delivery.pk, f"{type(exc).__name__}: {exc}"[:300])
     delivery.attempts += 1
     delivery.last_attempt_at, delivery.last_status_code = now, code
     ok = code is not None and 200 <= code < 300

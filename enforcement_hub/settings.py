@@ -191,8 +191,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 IDEMPOTENCY_KEY_DAYS = env.int("IDEMPOTENCY_KEY_DAYS", default=7)
 
-# Webhook deliveries only go to these hosts (agency systems on the government network).
-API_WEBHOOK_ALLOWED_HOSTS = env.list("API_WEBHOOK_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Webhook deliveries only go to these host:port pairs (agency systems on the government
+# network); an entry without a port allows 443 for https and 80 for http. The old
+# API_WEBHOOK_ALLOWED_HOSTS (host names only) is read when the new variable is unset.
+API_WEBHOOK_ALLOWED_TARGETS = env.list(
+    "API_WEBHOOK_ALLOWED_TARGETS", default=env.list("API_WEBHOOK_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"]))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",

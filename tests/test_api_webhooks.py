@@ -61,12 +61,15 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
     made = []
 
     def make(script=()):
         r = Receiver(script)
         made.append(r)
+        # Deliveries go only to listed host:port pairs: list this receiver's.
+        settings.API_WEBHOOK_ALLOWED_TARGETS = [*settings.API_WEBHOOK_ALLOWED_TARGETS,
+                                                f"127.0.0.1:{r.server.server_port}"]
         return r
 
     yield make

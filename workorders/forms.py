@@ -2,8 +2,11 @@
 what may happen to a work order stays in the services they feed."""
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +118,9 @@ class WorkOrderRequestForm(forms.Form):
                               help_text=_("Left empty, the duty and the respondent's name are used."))
     details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     attachments = MultipleFileField(label=_("Legal documents"))
+    # The one-time token (see issue_filing_token) and the answer to the duplicate warning.
+    form_token = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    file_anyway = forms.BooleanField(label=_("File anyway: this is a new, separate request"), required=False)
 
     def __init__(self, *args, user, case=None, duties=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,6 +163,26 @@ class WorkOrderRequestForm(forms.Form):
         if duty and not (data.get("subject") or "").strip():
             data["subject"] = f"{duty.name}：{respondent.name}" if respondent else duty.name
         return data
+
+
+FILING_TOKEN_SALT = "workorders.filing-token"
+
+
+def issue_filing_token(user) -> str:
+    """A new-request form's one-time token: random, signed for this user. The
+    filing service spends its random part (a unique row) when it files."""
+    return signing.dumps({"u": user.pk, "n": secrets.token_urlsafe(24)}, salt=FILING_TOKEN_SALT)
+
+
+def read_filing_token(user, raw: str) -> str | None:
+    """The random part of a token issued to `user`, or None if it is not one."""
+    try:
+        data = signing.loads(raw, salt=FILING_TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != user.pk or not isinstance(data.get("n"), str):
+        return None
+    return data["n"][:64]
 
 
 class ReturnForm(forms.Form):

@@ -232,6 +232,7 @@ class EventAction(models.TextChoices):
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
     EXTENSION_APPROVED = "extension_approved", _("Extension approved")
     EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+    EXTENSION_LAPSED = "extension_lapsed", _("Extension request lapsed")
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadline recomputed")
     ID_REVEALED = "id_revealed", _("ID number revealed")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
@@ -280,6 +281,8 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
+        # Undecided when the work order stopped running (answered, withdrawn, returned).
+        LAPSED = "lapsed", _("Lapsed")
 
     work_order = models.ForeignKey(
         WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="extensions"
@@ -307,6 +310,29 @@ class ExtensionRequest(models.Model):
                 fields=["work_order"], condition=Q(status="pending"), name="one_pending_extension"
             )
         ]
+
+
+class FilingToken(models.Model):
+    """The one-time token of a new-request form or a batch confirmation, spent
+    by the transaction that files: the primary key makes a second POST of the
+    same form (parallel, double click, back button) wait for the first and
+    then fail."""
+
+    token = models.CharField(_("token"), max_length=64, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="+")
+    work_order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(WorkOrderBatch, verbose_name=_("batch"), null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(_("used at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("filing token")
+        verbose_name_plural = _("filing tokens")
+
+    def __str__(self):
+        return self.token
 
 
 class CalendarDay(models.Model):

@@ -61,3 +61,15 @@ def get_work_order_for(user, pk) -> WorkOrder:
         return work_orders_for_list(user).get(pk=pk)
     except (WorkOrder.DoesNotExist, ValueError, TypeError):
         raise Http404("No such work order")
+
+
+def open_duplicates(*, case, duty, respondent=None) -> QuerySet[WorkOrder]:
+    """Open work orders (anything but closed or withdrawn, drafts included)
+    asking the same thing: the same case, duty and respondent (None: the case
+    as a whole). The one definition of "an identical open request", used by the
+    filing service that pages and API call; newest first."""
+    from .models import ACTIVE  # not CLOSED or WITHDRAWN
+
+    return (WorkOrder.objects.filter(case=case, duty=duty, respondent=respondent)
+            .filter(status__in=ACTIVE)
+            .select_related("agency").order_by("-created_at", "-id"))

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,12 +29,14 @@ from .models import (
     Attachment,
     EventAction,
     ExtensionRequest,
+    FilingToken,
     Reply,
     Status,
     WorkOrder,
     WorkOrderBatch,
     WorkOrderEvent,
 )
+from .selectors import open_duplicates
 from .transitions import TRANSITIONS, Action
 
 User = get_user_model()
@@ -200,16 +202,66 @@ def _build(*, actor, case, duty, respondent, type_, subject, details, batch=None
     )
 
 
+class AlreadySubmitted(ConflictError):
+    """The form's one-time token was spent: `work_order` or `batch` is what it filed."""
+
+    def __init__(self, message, *, work_order=None, batch=None):
+        super().__init__(message)
+        self.work_order, self.batch = work_order, batch
+
+
+class DuplicateRequest(ConflictError):
+    """An identical open request exists (`existing`, newest first) and the
+    caller did not confirm filing another one."""
+
+    def __init__(self, message, *, existing):
+        super().__init__(message)
+        self.existing = existing
+
+
+def _spend_filing_token(actor, token: str) -> FilingToken:
+    """Insert the token's row; a second transaction with the same token waits
+    on the primary key until the first ends, then fails here."""
+    try:
+        with transaction.atomic():
+            return FilingToken.objects.create(token=token, user=actor)
+    except IntegrityError:
+        spent = FilingToken.objects.filter(token=token, user=actor).select_related("work_order", "batch").first()
+        raise AlreadySubmitted(_("This form was already submitted."), work_order=spent.work_order if spent else None,
+                               batch=spent.batch if spent else None) from None
+
+
+def _refuse_duplicate(case: EnforcementCase, duty: Duty, respondent: Party | None) -> None:
+    # Filings on one case queue on its row, so two tabs cannot both miss each other.
+    list(EnforcementCase.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+    existing = list(open_duplicates(case=case, duty=duty, respondent=respondent)[:5])
+    if existing:
+        raise DuplicateRequest(
+            _("An identical open request already exists (same case, duty and respondent): %(refs)s.")
+            % {"refs": ", ".join(f"{w.reference} ({w.get_status_display()})" for w in existing)},
+            existing=existing)
+
+
 @transaction.atomic
 def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str, details: str = "",
                       respondent: Party | None = None, type: str | None = None, attachments=(),
-                      submit: bool = False, now: datetime | None = None) -> WorkOrder:
-    """File a request: a draft, or submitted at once when `submit` is true."""
+                      submit: bool = False, now: datetime | None = None, filing_token: str | None = None,
+                      allow_duplicate: bool = True) -> WorkOrder:
+    """File a request: a draft, or submitted at once when `submit` is true.
+
+    `filing_token` (the form's one-time token) is spent in this transaction:
+    raises `AlreadySubmitted` if it was. With `allow_duplicate` false, raises
+    `DuplicateRequest` when an identical open request exists."""
     _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type, subject=subject)
     _validate_files(attachments)
+    spent = _spend_filing_token(actor, filing_token) if filing_token else None
+    if not allow_duplicate:
+        _refuse_duplicate(case, duty, respondent)
     wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type,
                 subject=subject, details=details)
     wo.save()
+    if spent is not None:
+        FilingToken.objects.filter(pk=spent.pk).update(work_order=wo)
     _event(wo, actor, EventAction.CREATED, to_status=Status.DRAFT, at=now, agency=duty.agency.name, type=wo.type)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REQUEST)
     if submit:
@@ -255,7 +307,8 @@ def work_order_submit(*, work_order: WorkOrder, actor, now: datetime | None = No
 
 
 def work_orders_create_batch(*, actor, items, subject: str, details: str = "", submit: bool = True,
-                             now: datetime | None = None, progress=None) -> WorkOrderBatch:
+                             now: datetime | None = None, progress=None,
+                             filing_token: str | None = None) -> WorkOrderBatch:
     """File one work order per item, all or nothing.
 
     `items` is a list of (case, respondent or None, duty, type or None). Rows,
@@ -274,7 +327,10 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
         for case, respondent, duty, type_ in items:
             _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
                               cache=centers)
+        spent = _spend_filing_token(actor, filing_token) if filing_token else None  # AlreadySubmitted
         batch = WorkOrderBatch.objects.create(created_by=actor, court_id=items[0][0].court_id, total=len(items))
+        if spent is not None:
+            FilingToken.objects.filter(pk=spent.pk).update(batch=batch)
         done = 0
         for start in range(0, len(items), 200):
             chunk = items[start:start + 200]
@@ -350,6 +406,7 @@ def work_order_return(*, work_order: WorkOrder, actor, reason: str, now: datetim
     wo.return_count += 1
     _move(wo, actor, Action.RETURN, now=now, fields=["return_count"], reason=reason.strip(),
           due_at=wo.due_at)
+    _lapse_pending_extension(wo, actor, now=now, cause=EventAction.RETURNED)
     with platform_language():
         _notify_judge(wo, Notification.Kind.RETURNED,
                       _("%(ref)s returned for supplement") % {"ref": wo.reference}, reason.strip())
@@ -375,6 +432,7 @@ def work_order_answer(*, work_order: WorkOrder, actor, outcome: str, result_text
     _move(wo, actor, Action.ANSWER, now=now, fields=["answered_at"], outcome=outcome,
           reply=reply.pk, on_time=on_time)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REPLY, reply=reply)
+    _lapse_pending_extension(wo, actor, now=now, cause=EventAction.ANSWERED)
     with platform_language():
         _notify_judge(wo, Notification.Kind.ANSWERED,
                       _("%(ref)s answered: %(outcome)s") % {"ref": wo.reference, "outcome": reply.get_outcome_display()},
@@ -516,6 +574,28 @@ def work_order_reopen(*, work_order: WorkOrder, actor, reason: str, now: datetim
     return wo
 
 
+def _lapse_notes():
+    return {
+        EventAction.ANSWERED: _("The work order was answered before a decision."),
+        EventAction.WITHDRAWN: _("The work order was withdrawn before a decision."),
+        EventAction.RETURNED: _("The work order was returned for supplement before a decision."),
+    }
+
+
+def _lapse_pending_extension(wo: WorkOrder, actor, *, now: datetime, cause: str) -> None:
+    """Resolve the undecided extension request of a work order whose clock has
+    just stopped (`cause`: answered, withdrawn or returned), with its event.
+    Runs inside the caller's transaction, with `wo` locked."""
+    for ext in ExtensionRequest.objects.select_for_update().filter(
+            work_order=wo, status=ExtensionRequest.Decision.PENDING):
+        with platform_language():
+            note = _lapse_notes()[cause]
+        ext.status, ext.decided_at, ext.decision_note = ExtensionRequest.Decision.LAPSED, now, note
+        ext.save(update_fields=["status", "decided_at", "decision_note"])
+        _event(wo, actor, EventAction.EXTENSION_LAPSED, at=now, extension=ext.pk, days=ext.days,
+               cause=str(cause), note=note)
+
+
 @transaction.atomic
 def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: datetime | None = None) -> WorkOrder:
     now = now or timezone.now()
@@ -525,9 +605,7 @@ def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: 
     was_draft = wo.status == Status.DRAFT
     wo.withdrawn_at = now
     _move(wo, actor, Action.WITHDRAW, now=now, fields=["withdrawn_at"], reason=(reason or "").strip())
-    ExtensionRequest.objects.filter(work_order=wo, status=ExtensionRequest.Decision.PENDING).update(
-        status=ExtensionRequest.Decision.REFUSED, decided_at=now,
-        decision_note=_("The work order was withdrawn."))
+    _lapse_pending_extension(wo, actor, now=now, cause=EventAction.WITHDRAWN)
     if not was_draft:
         with platform_language():
             _notify_agency(wo, Notification.Kind.WITHDRAWN,

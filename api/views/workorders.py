@@ -144,10 +144,15 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @idempotent
     def create(self, request, *args, **kwargs):
         data = self._input(s.WorkOrderCreateSerializer, request)
-        wo = services.work_order_create(
-            actor=request.user, case=data["case"], duty=data["duty"], respondent=data.get("respondent"),
-            type=data.get("type"), subject=data["subject"], details=data.get("details", ""),
-            attachments=data.get("attachments", ()), submit=data["submit"])
+        try:
+            wo = services.work_order_create(
+                actor=request.user, case=data["case"], duty=data["duty"], respondent=data.get("respondent"),
+                type=data.get("type"), subject=data["subject"], details=data.get("details", ""),
+                attachments=data.get("attachments", ()), submit=data["submit"],
+                allow_duplicate=data["allow_duplicate"])
+        except services.DuplicateRequest as exc:
+            hint = _("Send allow_duplicate=true to file another one anyway.")
+            raise ConflictError(f"{exc.message} {hint}") from None
         return self._detail(wo, status.HTTP_201_CREATED)
 
     # ------------------------------------------------------------ court side

@@ -5,7 +5,9 @@ The service writes the whole batch in one transaction and reports progress
 after each chunk; the view stores that progress in the cache under a token the
 confirmation page carries, and the page polls it while its POST is running.
 The same token makes a double click harmless: a second POST finds the job and
-does not file the batch twice."""
+does not file the batch twice. The service also spends the token in the
+database (FilingToken) with the batch, so a POST after the cache forgot the
+job (6 h later, or after a Redis restart) files nothing either."""
 from __future__ import annotations
 
 from collections import Counter
@@ -122,7 +124,14 @@ def batch_create(request):
 
     try:
         batch = services.work_orders_create_batch(actor=request.user, items=items, subject=d["subject"],
-                                                  details=d["details"], progress=progress)
+                                                  details=d["details"], progress=progress,
+                                                  filing_token=f"batch:{d['token']}")
+    except services.AlreadySubmitted as exc:  # the cache forgot the job; the database did not
+        cache.delete(key)
+        messages.info(request, exc.message)
+        if exc.batch is not None:
+            return _go(request, "workorders:batch_detail", pk=exc.batch.pk)
+        return _go(request, "workorders:batch_new")
     except ValidationError as exc:
         cache.delete(key)
         messages.error(request, " ".join(exc.messages))

@@ -19,7 +19,7 @@ from cases.selectors import cases_filable_by
 from .. import deadlines, services
 from ..access import allowed_actions
 from ..errors import ConflictError
-from ..forms import WorkOrderRequestForm, active_duties
+from ..forms import WorkOrderRequestForm, active_duties, issue_filing_token, read_filing_token
 from ..selectors import get_work_order_for
 from ..transitions import Action
 from .common import RECEIPT_REASONS
@@ -35,16 +35,27 @@ def _require_judge(user):
 def new(request):
     _require_judge(request.user)
     duties = list(active_duties(request.user))
+    duplicates = []
     if request.method == "POST":
         form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, duties=duties)
+        token = request.POST.get("form_token") or ""
         if form.is_valid():
             d = form.cleaned_data
             submit = request.POST.get("intent") == "submit"
+            spendable = read_filing_token(request.user, token) if token else None
             try:
+                if token and spendable is None:
+                    token = issue_filing_token(request.user)
+                    raise ValidationError(_("This form has expired. Check it and send it again."))
                 wo = services.work_order_create(
                     actor=request.user, case=d["case"], duty=d["duty"], respondent=d["respondent"],
                     type=d["type"] or None, subject=d["subject"], details=d["details"],
-                    attachments=d["attachments"], submit=submit)
+                    attachments=d["attachments"], submit=submit, filing_token=spendable,
+                    allow_duplicate=d["file_anyway"])
+            except services.AlreadySubmitted as exc:
+                return _already_submitted(request, duties, exc.work_order)
+            except services.DuplicateRequest as exc:
+                duplicates = exc.existing
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -53,6 +64,7 @@ def new(request):
                                  if submit else _("Saved as a draft. Submit it when it is ready."))
                 return redirect("workorders:detail", pk=wo.pk)
     else:
+        token = ""
         initial = {}
         case_pk = request.GET.get("case")
         if case_pk and case_pk.isdigit() and cases_filable_by(request.user).filter(pk=case_pk).exists():
@@ -61,7 +73,19 @@ def new(request):
             if first:
                 initial["respondent"] = first.pk
         form = WorkOrderRequestForm(user=request.user, duties=duties, initial=initial)
-    return render(request, "workorders/form.html", {"form": form, "editing": None})
+    return render(request, "workorders/form.html", {
+        "form": form, "editing": None, "duplicates": duplicates,
+        # Nothing was filed: the same token goes on (a fresh one if there was none).
+        "form_token": token or issue_filing_token(request.user)})
+
+
+def _already_submitted(request, duties, work_order):
+    """A second POST of a spent form (parallel, double click, back button):
+    nothing filed; name what the first one filed, and offer a fresh form."""
+    form = WorkOrderRequestForm(user=request.user, duties=duties)
+    return render(request, "workorders/form.html", {
+        "form": form, "editing": None, "duplicates": [], "already_filed": work_order or True,
+        "form_token": issue_filing_token(request.user)}, status=409)
 
 
 @login_required
