@@ -9,6 +9,7 @@
 from datetime import time
 
 import pytest
+from django.utils import translation
 from django.contrib import admin
 from django.urls import reverse
 
@@ -276,12 +277,17 @@ def test_escalation_rule_edit_reschedules_open_work_orders_of_that_type(client, 
         wo.refresh_from_db()
         assert wo.next_escalation_at != before[wo.pk]
         assert local(wo.next_escalation_at).time() == time(10, 30)  # the warning rung, on the due day
-        event = wo.events.get(action=EventAction.DEADLINE_RECOMPUTED)
+        event = wo.events.get(action=EventAction.ESCALATION_RESCHEDULED)
         assert event.actor == admin_user
         assert event.details["escalation_rule"] == "coordination"
+    # The timeline names the move, in the reader's language.
+    from workorders.views.common import describe_event
+    with translation.override("en"):
+        assert any(line.startswith("Next escalation step") and "10:30" in line
+                   for line in describe_event(event))
     query.refresh_from_db()
     assert query.next_escalation_at == before[query.pk]
-    assert not closed.events.filter(action=EventAction.DEADLINE_RECOMPUTED).exists()
+    assert not closed.events.filter(action=EventAction.ESCALATION_RESCHEDULED).exists()
     assert WorkOrderEvent.objects.count() == events_before + 2
 
 
@@ -414,7 +420,7 @@ def test_deleting_an_escalation_rule_falls_back_to_the_default_ladder(admin_user
     rules.escalation_rule_delete(rule=rule, actor=admin_user)
     wo.refresh_from_db()
     assert local(wo.next_escalation_at).time() == time(9, 0)
-    assert wo.events.filter(action=EventAction.DEADLINE_RECOMPUTED).count() == 1
+    assert wo.events.filter(action=EventAction.ESCALATION_RESCHEDULED).count() == 1
     assert AuditEntry.objects.filter(object_type="workorders.escalationrule", action="delete").exists()
 
 

@@ -234,6 +234,7 @@ class EventAction(models.TextChoices):
     EXTENSION_REFUSED = "extension_refused", _("Extension refused")
     EXTENSION_LAPSED = "extension_lapsed", _("Extension request lapsed")
     DEADLINE_RECOMPUTED = "deadline_recomputed", _("Deadline recomputed")
+    ESCALATION_RESCHEDULED = "escalation_rescheduled", _("Escalation steps rescheduled")
     ID_REVEALED = "id_revealed", _("ID number revealed")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
     ESCALATED = "escalated", _("Escalated")

@@ -8,7 +8,7 @@ Each write validates, changes the row and writes its `audit.AuditEntry`
   so a policy edit moves no open deadline.
 - An escalation rule sets when the rungs fall due. Editing it reschedules the
   open work orders of its type(s): each one whose next rung moved gets its new
-  `next_escalation_at` and one `DEADLINE_RECOMPUTED` event, exactly as a
+  `next_escalation_at` and one `ESCALATION_RESCHEDULED` event, exactly as a
   calendar edit does (`services.deadlines_recompute`).
 """
 from __future__ import annotations
@@ -84,7 +84,7 @@ def escalation_ladder_reschedule(*, types, actor=None, now: datetime | None = No
             if wo.next_escalation_at == old:
                 continue
             wo.save(update_fields=["next_escalation_at", "updated_at"])
-            _event(wo, actor, EventAction.DEADLINE_RECOMPUTED, at=now, escalation_rule=wo.type,
+            _event(wo, actor, EventAction.ESCALATION_RESCHEDULED, at=now, escalation_rule=wo.type,
                    old_next_escalation_at=old, next_escalation_at=wo.next_escalation_at)
             moved += 1
     return moved

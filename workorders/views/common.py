@@ -116,6 +116,10 @@ def describe_event(e) -> list[str]:
         out.append(_("Due %(due)s") % {"due": _when(d["due_at"])})
     if d.get("old_due_at") and d.get("due_at"):
         out.append(_("Due date %(old)s → %(new)s") % {"old": _when(d["old_due_at"]), "new": _when(d["due_at"])})
+    if e.action == EventAction.ESCALATION_RESCHEDULED and d.get("next_escalation_at"):
+        out.append(_("Next escalation step %(old)s → %(new)s") % {
+            "old": _when(d.get("old_next_escalation_at")) if d.get("old_next_escalation_at") else "—",
+            "new": _when(d["next_escalation_at"])})
     if e.action == EventAction.ANSWERED and d.get("outcome"):
         out.append(_("Outcome: %(outcome)s") % {"outcome": OUTCOMES.get(d["outcome"], d["outcome"])})
         if d.get("on_time") is False:
