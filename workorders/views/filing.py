@@ -22,6 +22,7 @@ from ..errors import ConflictError
 from ..forms import WorkOrderRequestForm, active_duties
 from ..selectors import get_work_order_for
 from ..transitions import Action
+from ..uploads import refuse_cut_upload
 from .common import RECEIPT_REASONS
 
 
@@ -37,6 +38,7 @@ def new(request):
     duties = list(active_duties(request.user))
     if request.method == "POST":
         form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, duties=duties)
+        refuse_cut_upload(request, form)
         if form.is_valid():
             d = form.cleaned_data
             submit = request.POST.get("intent") == "submit"
@@ -72,6 +74,7 @@ def edit(request, pk):
     duties = list(active_duties(request.user))
     if request.method == "POST":
         form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, case=wo.case, duties=duties)
+        refuse_cut_upload(request, form)
         if form.is_valid():
             d = form.cleaned_data
             try:
