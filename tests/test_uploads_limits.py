@@ -15,6 +15,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 
+from api.models import IdempotencyRecord
 from tests.factories import duty, make_work_order
 from tests.test_api_support import client_for, url  # noqa: F401
 from workorders.forms import AnswerForm, ResubmitForm, WorkOrderRequestForm
@@ -99,6 +100,27 @@ def test_a_file_over_the_limit_is_cut_off_near_the_limit(judge, case, settings, 
     assert body.consumed <= 1 * MB + 2 * CHUNK, f"read {body.consumed} bytes of {len(body.getvalue())}"
     assert "大文件.pdf" in html and "1 MB" in html and "未保存" in html
     assert "查询户籍" in html            # what the judge typed is still on the form
+    assert_nothing_created(disks)
+
+
+def test_files_completed_before_the_cut_are_not_kept(judge, case, settings, disks):
+    """Two good files, then one too big: the request is refused whole, and the
+    two spooled files are gone with it."""
+    settings.MAX_UPLOAD_MB = 1
+    client, token = csrf_client(judge)
+    files = [pdf("甲.pdf", MB - 10), pdf("乙.pdf", MB - 10), pdf("丙.pdf", 3 * MB)]
+    response, body = post_streamed(client, reverse("workorders:new"), request_fields(token, case, files))
+    assert response.status_code == 200 and "丙.pdf" in response.content.decode()
+    assert body.consumed <= 3 * MB + 2 * CHUNK
+    assert_nothing_created(disks)
+
+
+def test_the_refusal_speaks_the_users_language(judge, case, settings, disks):
+    settings.MAX_UPLOAD_MB = 1
+    client, token = csrf_client(judge)
+    response, _ = post_streamed(client, reverse("workorders:new"),
+                                request_fields(token, case, [pdf("big.pdf", 2 * MB)]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "“big.pdf” is larger than 1 MB" in response.content.decode()
     assert_nothing_created(disks)
 
 
@@ -208,6 +230,7 @@ def test_api_request_over_max_request_mb_is_413(judge, case, settings, disks):
     response, body = post_streamed(api, url("work-order-list"), fields, HTTP_IDEMPOTENCY_KEY="k-1")
     assert response.status_code == 413 and response.json()["code"] == "request_too_large"
     assert body.consumed <= CHUNK
+    assert not IdempotencyRecord.objects.exists()    # refused before the view ran
     assert_nothing_created(disks)
 
 
