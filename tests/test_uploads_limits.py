@@ -184,6 +184,30 @@ def test_eleven_files_on_an_action_form_are_refused(action, status, who, request
     assert not Attachment.objects.exists()
 
 
+def test_a_too_big_file_on_a_draft_edit_or_an_answer_changes_nothing(judge, liaison, case, settings, disks):
+    settings.MAX_UPLOAD_MB = 1
+    draft = make_work_order(case=case, judge=judge, status=Status.DRAFT)
+    signed = make_work_order(case=case, judge=judge, status=Status.SIGNED)
+    events = WorkOrderEvent.objects.count()
+    client = Client()
+    client.force_login(judge)
+    response, body = post_streamed(client, reverse("workorders:edit", args=[draft.pk]), {
+        "case": case.pk, "duty": duty("L01").pk, "subject": "改过的事项", "attachments": [pdf("大.pdf", 3 * MB)],
+        "intent": "submit"})
+    assert response.status_code == 200 and "大.pdf" in response.content.decode()
+    assert body.consumed <= MB + 2 * CHUNK
+    client.force_login(liaison)
+    response, body = post_streamed(client, reverse("workorders:answer", args=[signed.pk]), {
+        "answer-outcome": "found", "answer-result_text": "已查到", "answer-attachments": [pdf("回执.pdf", 3 * MB)]})
+    assert response.status_code == 400 and "回执.pdf" in response.content.decode()
+    assert body.consumed <= MB + 2 * CHUNK
+    draft.refresh_from_db()
+    signed.refresh_from_db()
+    assert (draft.status, draft.subject != "改过的事项", signed.status) == (Status.DRAFT, True, Status.SIGNED)
+    assert WorkOrderEvent.objects.count() == events and not Reply.objects.exists()
+    assert not Attachment.objects.exists() and not any(disks["spool"].iterdir())
+
+
 @pytest.mark.parametrize("form_class, kwargs", [
     (AnswerForm, {"prefix": None}), (ResubmitForm, {"prefix": None}), (WorkOrderRequestForm, {})])
 def test_every_file_field_caps_the_count_itself(form_class, kwargs, judge, settings):
