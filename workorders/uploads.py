@@ -23,6 +23,7 @@ Behind the proxy (client_max_body_size = MAX_REQUEST_MB) the proxy buffers the
 body, so the early answer reaches the browser even though the app stopped reading."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from django.forms import FileField
 from django.utils.datastructures import MultiValueDict
 
 from . import files
+
+log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 ATTRIBUTE = "_upload_refusal"
@@ -58,7 +61,7 @@ class LimitedUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.body_too_large = False
         self.files_started = 0
-        self.bytes_received = 0     # of the current file; read by the tests
+        self.bytes_received = 0     # of the current file
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         self.body_too_large = content_length > settings.MAX_REQUEST_MB * MB
@@ -85,6 +88,7 @@ class LimitedUploadHandler(FileUploadHandler):
     def _refuse(self, code, name=""):
         if self.request is not None:
             setattr(self.request, ATTRIBUTE, UploadRefusal(code, name))
+            log.info("upload refused (%s) on %s after %d file(s)", code, self.request.path, self.files_started)
         raise StopUpload(connection_reset=True)
 
 
