@@ -265,3 +265,19 @@ def test_api_eleven_files_is_refused(judge, case, disks):
     response, _ = post_streamed(api, url("work-order-list"), fields)
     assert response.status_code == 413 and response.json()["code"] == "too_many_files"
     assert_nothing_created(disks)
+
+
+def test_api_with_a_session_refuses_too_when_the_csrf_check_read_the_body(judge, case, settings, disks):
+    """With a session the CSRF check parses the body before DRF does; the refusal still holds."""
+    from rest_framework.test import APIClient
+
+    settings.MAX_UPLOAD_MB = 1
+    browser_like, token = csrf_client(judge)
+    api = APIClient(enforce_csrf_checks=True)
+    api.cookies = browser_like.cookies
+    fields = {"csrfmiddlewaretoken": token, "case": case.pk, "duty": duty("L01").pk, "subject": "查询",
+              "attachments": [pdf("大.pdf", 3 * MB)]}
+    response, body = post_streamed(api, url("work-order-list"), fields)
+    assert response.status_code == 413 and response.json()["code"] == "upload_too_large"
+    assert body.consumed <= MB + 2 * CHUNK
+    assert_nothing_created(disks)
