@@ -140,6 +140,9 @@ PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
 MAX_UPLOAD_FILES = env.int("MAX_UPLOAD_FILES", default=10)
 MAX_REQUEST_MB = env.int("MAX_REQUEST_MB", default=50)
+FILE_UPLOAD_HANDLERS = ["workorders.uploads.LimitedUploadHandler",  # first: stops a body at a limit
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The working-day clock.

@@ -55,6 +55,29 @@ def safe_filename(name: str, content_type: str) -> str:
     return (stem[:100] or "file") + ALLOWED[content_type]
 
 
+# The limits' messages, shared by the upload handler (uploads.py), the page
+# forms and the API, so a refusal reads the same wherever it is caught.
+
+def file_cut_message(name: str) -> str:
+    return _("“%(name)s” is larger than %(limit)d MB, the most one file may be. "
+             "Nothing was saved; choose a smaller file.") % {"name": name, "limit": settings.MAX_UPLOAD_MB}
+
+
+def request_too_large_message() -> str:
+    return _("The files sent together are larger than %(limit)d MB, the most one submission may carry. "
+             "Nothing was saved; send fewer or smaller files.") % {"limit": settings.MAX_REQUEST_MB}
+
+
+def too_many_files_message() -> str:
+    return _("At most %(limit)d files may be sent at once. Nothing was saved.") % {
+        "limit": settings.MAX_UPLOAD_FILES}
+
+
+def check_file_count(count: int) -> None:
+    if count > settings.MAX_UPLOAD_FILES:
+        raise ValidationError(too_many_files_message(), code="too_many_files")
+
+
 def check_upload(uploaded) -> tuple[str, str, str]:
     """Validate an uploaded file. Returns (content_type, safe name, sha256)."""
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024

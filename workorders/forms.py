@@ -15,7 +15,7 @@ from cases.case_numbers import normalize_case_number
 from cases.models import EnforcementCase, Party
 from cases.selectors import cases_filable_by
 
-from .files import ALLOWED, check_upload
+from .files import ALLOWED, check_file_count, check_upload
 from .models import Reply
 from .selectors import duties_filable_by
 from .services import MAX_EXTENSION_DAYS
@@ -29,25 +29,36 @@ ACCEPT = ",".join(sorted(set(ALLOWED.values()) | {".jpeg"} | set(ALLOWED)))
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
+    def get_context(self, name, value, attrs):
+        # The limits are read when the page is drawn, not when the module loads,
+        # so the browser's check (static/js/app.js) always agrees with the server's.
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update({
+            "data-max-mb": settings.MAX_UPLOAD_MB, "data-max-files": settings.MAX_UPLOAD_FILES,
+            "data-too-large": _("Too large (at most %(limit)s MB per file): %(name)s"),
+            "data-too-many": _("At most %(limit)s files may be sent at once; %(count)s were chosen."),
+        })
+        return context
+
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content and size here so
-    that the page can say which file is wrong before anything is saved."""
+    """Several files in one input; their number, and each file's content and
+    size, are checked here so that the page can say which file is wrong before
+    anything is saved. (A body cut short by the upload handler is refused by
+    the view through uploads.refuse_cut_upload.)"""
 
     widget = MultipleFileInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-        self.widget.attrs.update({
-            "accept": ACCEPT, "data-max-mb": settings.MAX_UPLOAD_MB,
-            "data-too-large": _("Too large (at most %(limit)s MB per file): %(name)s"),
-        })
+        self.widget.attrs["accept"] = ACCEPT
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
+        check_file_count(len(files))
         errors, out = [], []
         for f in files:
             f = super().clean(f, initial)

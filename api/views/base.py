@@ -3,7 +3,10 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
+
+from workorders.uploads import upload_refusal
 
 from ..exceptions import exception_handler
 from ..renderers import OrjsonRenderer
@@ -17,11 +20,26 @@ class JsonOnlyNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+
 class ApiViewMixin:
     renderer_classes = [OrjsonRenderer]
     content_negotiation_class = JsonOnlyNegotiation
     throttle_classes = [ApiKeyThrottle, SessionUserThrottle]
     lookup_value_converter = "int"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A multipart body is read here, before any view (or the idempotency
+        # record) runs; one the upload handler cut short at a limit is a 413.
+        if request.content_type.startswith("multipart/form-data"):
+            request.data  # noqa: B018  (parses the body)
+            refusal = upload_refusal(request)
+            if refusal is not None:
+                raise PayloadTooLarge(refusal.message, code=refusal.code)
 
     def get_exception_handler(self):
         return exception_handler

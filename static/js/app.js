@@ -26,23 +26,48 @@
     sync(false);
   }
 
-  // Refuse a file above the limit before it is uploaded.
+  // Refuse a file above the limit, or too many files, before anything is
+  // uploaded: the message shows in the field's slot (data-upload-error-for,
+  // next to the field) and the submit is stopped here. The request form is
+  // `novalidate`, so the former setCustomValidity never stopped it, and its
+  // message went to a slot the old selector could not find.
+  function uploadProblem(input) {
+    var files = input.files || [];
+    var maxFiles = parseInt(input.dataset.maxFiles, 10);
+    if (maxFiles && files.length > maxFiles) {
+      return (input.dataset.tooMany || "%(count)s > %(limit)s")
+        .replace("%(limit)s", maxFiles).replace("%(count)s", files.length);
+    }
+    var limit = parseFloat(input.dataset.maxMb) * 1024 * 1024;
+    var bad = Array.prototype.filter.call(files, function (f) { return f.size > limit; });
+    if (!bad.length) return "";
+    return (input.dataset.tooLarge || "%(name)s > %(limit)s MB")
+      .replace("%(name)s", bad.map(function (f) { return f.name; }).join(", "))
+      .replace("%(limit)s", input.dataset.maxMb);
+  }
+
+  function showUploadProblem(input) {
+    var msg = uploadProblem(input);
+    input.setAttribute("aria-invalid", msg ? "true" : "false");
+    var out = input.id && document.querySelector('[data-upload-error-for="' + input.id + '"]');
+    if (out) out.textContent = msg;
+    return msg;
+  }
+
   function wireUploads(root) {
-    root.querySelectorAll("input[type=file][data-max-mb]").forEach(function (input) {
-      input.addEventListener("change", function () {
-        var limit = parseFloat(input.dataset.maxMb) * 1024 * 1024;
-        var bad = Array.prototype.filter.call(input.files, function (f) { return f.size > limit; });
-        var msg = "";
-        if (bad.length) {
-          msg = (input.dataset.tooLarge || "%(name)s > %(limit)s MB")
-            .replace("%(name)s", bad.map(function (f) { return f.name; }).join(", "))
-            .replace("%(limit)s", input.dataset.maxMb);
-        }
-        input.setCustomValidity(msg);
-        var out = input.parentNode.querySelector(".upload-error");
-        if (out) out.textContent = msg;
-      });
+    root.addEventListener("change", function (ev) {
+      var input = ev.target;
+      if (input.matches && input.matches("input[type=file][data-max-mb]")) showUploadProblem(input);
     });
+    root.addEventListener("submit", function (ev) {
+      var bad = Array.prototype.filter.call(
+        ev.target.querySelectorAll("input[type=file][data-max-mb]"), showUploadProblem);
+      if (bad.length) {
+        ev.preventDefault();
+        ev.stopImmediatePropagation();
+        bad[0].focus();
+      }
+    }, true);
   }
 
   // Ask before an irreversible step.

@@ -32,6 +32,7 @@ from ..forms import (
 from ..models import Attachment, ExtensionRequest
 from ..selectors import get_work_order_for, work_orders_for
 from ..transitions import Action
+from ..uploads import refuse_cut_upload
 from .common import due_explanation, is_htmx, warm_calendar, with_descriptions
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,8 @@ def act(request, pk, name):
         return HttpResponseNotAllowed(["POST"])
     spec = ACTIONS[name]
     form = spec.form(request.POST, request.FILES, prefix=name) if spec.form else None
+    if form is not None:
+        refuse_cut_upload(request, form)
     if form is not None and not form.is_valid():
         return _rerender(request, wo, name, form)
     try:

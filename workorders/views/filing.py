@@ -22,6 +22,7 @@ from ..errors import ConflictError
 from ..forms import WorkOrderRequestForm, active_duties, issue_filing_token, read_filing_token
 from ..selectors import get_work_order_for
 from ..transitions import Action
+from ..uploads import refuse_cut_upload
 from .common import RECEIPT_REASONS
 
 
@@ -38,6 +39,7 @@ def new(request):
     duplicates = []
     if request.method == "POST":
         form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, duties=duties)
+        refuse_cut_upload(request, form)
         token = request.POST.get("form_token") or ""
         if form.is_valid():
             d = form.cleaned_data
@@ -96,6 +98,7 @@ def edit(request, pk):
     duties = list(active_duties(request.user))
     if request.method == "POST":
         form = WorkOrderRequestForm(request.POST, request.FILES, user=request.user, case=wo.case, duties=duties)
+        refuse_cut_upload(request, form)
         if form.is_valid():
             d = form.cleaned_data
             try:
