@@ -26,9 +26,13 @@ $(VENV)/.deps-test: $(VENV)/.deps requirements-dev.txt
 deps: $(VENV)/.deps
 deps-test: $(VENV)/.deps-test
 
-# Debian packages the browser tests and the compose check need (root on CI).
+# Debian packages the browser tests, the compose check and the production tests (nginx in
+# front of gunicorn, a throw-away TLS certificate) need (root on CI). The tests run nginx with
+# their own configuration, prefix and ports; the service Debian may start on port 80 is unused.
 system-deps:
 	@missing=""; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi wqy || missing="$$missing fonts-wqy-microhei"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \

@@ -239,6 +239,8 @@ SPECTACULAR_SETTINGS = {
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Trusted only because nothing but the proxy (deploy/nginx/enforcement-hub.conf, which
+    # overwrites the header from its own TLS listener) can reach gunicorn: see README "Production".
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
