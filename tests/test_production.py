@@ -244,7 +244,9 @@ def test_idle_half_sent_connections_stall_gunicorn_but_not_the_proxy(nginx, guni
     try:
         started = time.monotonic()
         status, _, _ = get(nginx["https"], "/accounts/login/", tls=True, timeout=5)
-        assert status == 200 and time.monotonic() - started < 2
+        elapsed = time.monotonic() - started
+        print(f"through nginx, 5 idle half-sent connections open: login page in {elapsed * 1000:.0f} ms")
+        assert status == 200 and elapsed < 2
     finally:
         for sock in slow:
             sock.close()
