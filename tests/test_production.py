@@ -237,6 +237,23 @@ def test_nginx_serves_static_files_and_proxies_with_https(nginx, static_root):
     assert status == 301 and headers["Location"].startswith("https://")
 
 
+def test_vendored_assets_and_the_api_docs_work_in_production(nginx, static_root):
+    """Chart.js, htmx, the admin's and the docs' (drf-spectacular sidecar) files, by their
+    hashed names, from the proxy; the docs pages reference them."""
+    for name in ("dashboards/vendor/chart-4.6.1.umd.js", "vendor/htmx-2.0.11.min.js", "admin/js/core.js",
+                 "admin/css/base.css"):
+        status, _, body = get(nginx["https"], f"/static/{hashed(static_root, name)}", tls=True)
+        assert status == 200 and body, name
+    for path in ("/api/docs/", "/api/redoc/"):
+        status, _, body = get(nginx["https"], path, tls=True)
+        assert status == 200, path
+        assets = re.findall(rb'(?:src|href)="(/static/drf_spectacular_sidecar/[^"]+)"', body)
+        assert assets, path
+        for asset in assets:
+            status, _, _ = get(nginx["https"], asset.decode(), tls=True)
+            assert status == 200, asset
+
+
 def test_idle_half_sent_connections_stall_gunicorn_but_not_the_proxy(nginx, gunicorn):
     """Five idle clients that sent half a request: through nginx a normal request
     still answers at once; straight at gunicorn's two sync workers it waits."""
