@@ -316,3 +316,20 @@ def test_proxy_limits_agree_with_settings_and_gunicorn():
     section = readme.split("## Limits and timeouts", 1)[1].split("\n## ", 1)[0]
     for figure in (f"{settings.MAX_REQUEST_MB} MB", f"{settings.MAX_UPLOAD_MB} MB", f"{gunicorn_timeout} s"):
         assert figure in section, figure
+
+
+def test_compose_publishes_only_the_proxy_with_this_configuration():
+    """gunicorn is reachable only through the proxy (which is why Django may trust
+    X-Forwarded-Proto), and the proxy runs the file the tests above run."""
+    import yaml
+
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    proxy, web = services["proxy"], services["web"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./deploy/nginx/enforcement-hub.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert "static:/srv/static:ro" in proxy["volumes"] and "static:/srv/static" in web["volumes"]
+    assert web["environment"]["STATIC_ROOT"] == "/srv/static"
+    assert "server web:8000;" in NGINX_CONF.read_text() and "--bind 0.0.0.0:8000" in web["command"]
+
