@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/enforcement_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test deps deps-test system-deps messages migrate bench-escalation bench-dashboards bench-api clean
+.PHONY: run test test-prod deps deps-test system-deps messages migrate bench-escalation bench-dashboards bench-api clean
 
 $(VENV)/.deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,13 @@ $(VENV)/.deps-test: $(VENV)/.deps requirements-dev.txt
 deps: $(VENV)/.deps
 deps-test: $(VENV)/.deps-test
 
-# Debian packages the browser tests and the compose check need (root on CI).
+# Debian packages the browser tests, the compose check and the production tests (nginx in
+# front of gunicorn, a throw-away TLS certificate) need (root on CI). The tests run nginx with
+# their own configuration, prefix and ports; the service Debian may start on port 80 is unused.
 system-deps:
 	@missing=""; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi wqy || missing="$$missing fonts-wqy-microhei"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
@@ -62,6 +66,12 @@ test: deps-test system-deps
 	  $(PY) scripts/check_services.py
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m pytest $(PYTEST_ARGS)
+
+# Only the production checks (also part of `make test`): collectstatic in production mode,
+# gunicorn in production mode, Debian's nginx in front of it with deploy/nginx/enforcement-hub.conf.
+test-prod: deps-test system-deps
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest tests/test_production.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf var test-artifacts

@@ -106,7 +106,7 @@ def test_compose_file_is_valid():
     services = subprocess.run(["docker-compose", "-f", "docker-compose.yml", "config", "--services"],
                               cwd=ROOT, capture_output=True, text=True, timeout=60,
                               env={**os.environ, "SECRET_KEY": "s" * 60, "POSTGRES_PASSWORD": "pw"})
-    assert set(services.stdout.split()) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services.stdout.split()) == {"proxy", "web", "worker", "beat", "postgres", "redis"}
 
 
 def test_the_api_works_on_the_embedded_default(tmp_path):

@@ -137,6 +137,14 @@
     });
   }
 
+  // Print buttons (no inline handlers: the Content-Security-Policy allows none).
+  function wirePrint(root) {
+    root.addEventListener("click", function (ev) {
+      var btn = ev.target.closest && ev.target.closest("[data-print]");
+      if (btn) { ev.preventDefault(); window.print(); }
+    });
+  }
+
   // A link to #action-… opens that action's panel.
   function openTarget() {
     var id = window.location.hash.slice(1);
@@ -153,5 +161,6 @@
     wireConfirm(root);
     wireCasePicker(root);
     wireBatch(root);
+    wirePrint(root);
   });
 })();
