@@ -86,7 +86,8 @@ def test_pages_answer_404(client, scenario, role):
 def test_lists_do_not_show_it(client, scenario, role):
     s = scenario
     client.force_login(user(role))
-    for query in [{"tab": t} for t in AGENCY_TABS] + [{"q": SUBJECT[:4]}, {"tab": "done", "q": s["case"].number}]:
+    for query in [{"tab": t} for t in AGENCY_TABS] + [{"q": SUBJECT[:4]}, {"tab": "done", "q": s["case"].number[6:-1]}]:
+        # (searches use part of a marker, so that the search box echoing it is no leak)
         r = client.get(reverse("workorders:inbox"), query)
         assert r.status_code == 200
         assert not _leaks(r.content.decode(), s), query
