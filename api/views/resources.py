@@ -86,11 +86,11 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     default_ordering = "-id"
 
     def get_queryset(self):
-        return cases_for(self.request.user).prefetch_related(prefetch_parties(self.request.user))
+        return cases_for(self.request.user).prefetch_related(prefetch_parties(self.request.user, "visible_parties"))
 
     def get_object(self):
         case = get_case_for(self.request.user, self.kwargs["pk"])
-        prefetch_related_objects([case], prefetch_parties(self.request.user))
+        prefetch_related_objects([case], prefetch_parties(self.request.user, "visible_parties"))
         return case
 
 
