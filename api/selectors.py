@@ -8,13 +8,12 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.contrib.auth import get_user_model
-from django.http import Http404
 
 from agencies.models import Agency, Duty
 from agencies.roles import roles_of
 from cases.models import Court, EnforcementCase, Party
 from workorders.deadlines import SHANGHAI
-from workorders.models import CLOCK_RUNNING, Attachment, ExtensionRequest, WorkOrder
+from workorders.models import CLOCK_RUNNING, ExtensionRequest, WorkOrder
 from workorders.selectors import work_order_scope, work_orders_for
 
 from .models import ApiKey
@@ -165,15 +164,6 @@ def active_api_key(raw: str) -> ApiKey | None:
     user = User.from_db(connection.alias, user_names, row[len(key_names):])
     ApiKey._meta.get_field("user").set_cached_value(key, user)
     return key
-
-
-def get_attachment_for(user, pk) -> Attachment:
-    """An attachment of a work order the user may see; 404 alike for missing and foreign."""
-    try:
-        return Attachment.objects.select_related("work_order").get(
-            pk=pk, work_order__in=work_orders_for(user).values("pk"))
-    except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such attachment")
 
 
 def scorecard_agency_ids(user) -> set[int] | None:

@@ -341,7 +341,9 @@ class ExtensionDecisionSerializer(ProtectedFieldsMixin, serializers.Serializer):
 class CaseSerializer(serializers.ModelSerializer):
     court = CourtRefSerializer()
     judge = serializers.SerializerMethodField()
-    parties = PartySerializer(many=True)
+    # Only the parties the caller may see (`cases.selectors.prefetch_parties(user,
+    # to_attr="visible_parties")`); a view that forgets the prefetch fails closed.
+    parties = PartySerializer(many=True, source="visible_parties")
 
     class Meta:
         model = EnforcementCase

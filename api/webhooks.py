@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from workorders.models import EventAction, Status, WorkOrderEvent
+from workorders.models import EventAction, WorkOrderEvent, ever_submitted_q
 
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from .targets import TargetRefused, target_of
@@ -85,11 +85,6 @@ def _payload(event: WorkOrderEvent, kind: str) -> dict:
     }
 
 
-def _relevant(event: WorkOrderEvent) -> bool:
-    # Withdrawing a draft concerns nobody at the agency: it never saw it.
-    return not (event.action == EventAction.WITHDRAWN and event.from_status == Status.DRAFT)
-
-
 def fan_out(*, now: datetime | None = None) -> int:
     """Create deliveries for new events of every active subscription.
     Returns how many were created."""
@@ -114,7 +109,8 @@ def _fan_out_one(sub: WebhookSubscription, now: datetime) -> int:
         WorkOrderEvent.objects
         .filter(Q(id__gt=sub.cursor)
                 | Q(id__lte=sub.cursor, created_at__gte=now - OUTBOX_LAG, created_at__gt=sub.created_at))
-        .filter(action__in=actions, work_order__agency_id=sub.agency_id)
+        # A work order never submitted is the court's alone: nothing of it reaches the agency.
+        .filter(ever_submitted_q("work_order"), action__in=actions, work_order__agency_id=sub.agency_id)
         .exclude(Exists(delivered))
         .select_related("work_order__case", "work_order__duty", "work_order__agency", "work_order__court")
         .order_by("id")[:FAN_OUT_LIMIT]
@@ -122,7 +118,7 @@ def _fan_out_one(sub: WebhookSubscription, now: datetime) -> int:
     rows = [
         WebhookDelivery(subscription=sub, event=e, event_type=TYPE_OF[e.action],
                         payload=_payload(e, TYPE_OF[e.action]), next_attempt_at=now)
-        for e in events if _relevant(e)
+        for e in events
     ]
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     if events and events[-1].pk > sub.cursor:

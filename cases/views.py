@@ -2,7 +2,7 @@
 the timeline of its work orders."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from workorders.views.common import annotate_clock, with_descriptions, with_pend
 
 from .forms import CaseFilterForm
 from .models import Party
-from .selectors import cases_filable_by, cases_for, get_case_for
+from .selectors import cases_filable_by, cases_for, get_case_for, parties_for, prefetch_parties, sees_all_parties
 
 PAGE_SIZE = 25
 
@@ -32,7 +32,8 @@ def case_list(request):
     qs = cases_for(request.user)
     if f.get("q"):
         text = f["q"].strip()
-        named = Party.objects.filter(case=OuterRef("pk"), name__icontains=text)
+        # Only the parties the user may see are searched: a name must not find a case through a hidden party.
+        named = parties_for(request.user).filter(case=OuterRef("pk"), name__icontains=text)
         qs = qs.filter(Q(number__icontains=text) | Exists(named))
     if f.get("status"):
         qs = qs.filter(status=f["status"])
@@ -45,7 +46,7 @@ def case_list(request):
         overdue_orders=Count("work_orders", distinct=True,
                              filter=Q(work_orders__in=visible, work_orders__due_at__lt=timezone.now(),
                                       work_orders__status__in=[Status.SUBMITTED, Status.SIGNED])),
-    ).prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("role", "id")))
+    ).prefetch_related(prefetch_parties(request.user))
     page = Paginator(qs.order_by("-filed_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
@@ -57,7 +58,7 @@ def case_list(request):
 @login_required
 def case_detail(request, pk):
     case = get_case_for(request.user, pk)
-    parties = list(case.parties.order_by("role", "id"))
+    parties = list(parties_for(request.user).filter(case=case))
     visible = work_orders_for(request.user).filter(case=case)
     orders = with_pending_extension(visible.select_related("case", "agency", "duty", "respondent", "judge", "court")
                                     ).order_by("-id")
@@ -70,5 +71,6 @@ def case_detail(request, pk):
         "case": case, "applicants": [p for p in parties if p.role == Party.Role.APPLICANT],
         "respondents": [p for p in parties if p.role == Party.Role.RESPONDENT],
         "orders": orders, "events": events, "now": now,
+        "parties_limited": not sees_all_parties(request.user, case),
         "can_file": case.status == case.Status.OPEN and cases_filable_by(request.user).filter(pk=case.pk).exists(),
     })

@@ -33,7 +33,15 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
 from workorders.deadlines import SHANGHAI, WorkingCalendar
-from workorders.models import CLOCK_RUNNING, Escalation, EscalationStep, Status, WorkOrder, WorkOrderEvent
+from workorders.models import (
+    CLOCK_RUNNING,
+    EVER_SUBMITTED_SQL,
+    Escalation,
+    EscalationStep,
+    Status,
+    WorkOrder,
+    WorkOrderEvent,
+)
 
 from .models import (
     COUNT_FIELDS,
@@ -247,7 +255,7 @@ def counts_select(*, days: list[date] | None, now: datetime) -> tuple[str, list]
 
     f_receipt, p = _in_days("w.receipt_date", runs, is_date=True)
     received = (f"SELECT w.receipt_date AS day, w.agency_id, w.court_id, {_measures({'received': 'COUNT(*)'})} "
-                f"FROM {t['wo']} w WHERE w.receipt_date IS NOT NULL AND w.status <> 'draft'{f_receipt} "
+                f"FROM {t['wo']} w WHERE w.receipt_date IS NOT NULL AND w.{EVER_SUBMITTED_SQL}{f_receipt} "
                 f"GROUP BY 1, 2, 3")
     params += p
 
@@ -370,8 +378,8 @@ def reconstruct_snapshots(*, today: date, now: datetime) -> int:
         return 0
     d0, d1 = missing[0], missing[-1]
     e0, e1 = local_midnight(d0 + timedelta(days=1)), local_midnight(d1 + timedelta(days=1))
-    base = (WorkOrder.objects.exclude(status=Status.DRAFT)
-            .filter(submitted_at__isnull=False, submitted_at__lt=e1)
+    base = (WorkOrder.objects.ever_submitted()
+            .filter(submitted_at__lt=e1)
             .annotate(ended=_ended_at())
             .filter(Q(ended__isnull=True) | Q(ended__gte=e0))
             .annotate(sd=Greatest(TruncDate("submitted_at"), Value(d0, output_field=DateField())),

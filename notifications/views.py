@@ -1,12 +1,12 @@
 """The notification centre: my notices, newest first, unread highlighted."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .models import Notification
+from .selectors import get_notification_for, notifications_for
 from .services import mark_read
 
 PAGE_SIZE = 30
@@ -15,7 +15,7 @@ PAGE_SIZE = 30
 @login_required
 def notification_list(request):
     only_unread = request.GET.get("unread") == "1"
-    qs = Notification.objects.filter(recipient=request.user).select_related("work_order")
+    qs = notifications_for(request.user).select_related("work_order")
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -33,8 +33,7 @@ def _back(request):
 @login_required
 def mark_one_read(request, pk):
     # Someone else's notice is as missing as a notice that does not exist.
-    if not Notification.objects.filter(pk=pk, recipient=request.user).exists():
-        raise Http404("No such notification")
+    get_notification_for(request.user, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     mark_read(user=request.user, ids=[pk])
@@ -52,5 +51,5 @@ def mark_all_read(request):
 @login_required
 def unread_badge(request):
     """The nav badge, refreshed by the page every minute."""
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+    count = notifications_for(request.user).filter(read_at__isnull=True).count()
     return render(request, "notifications/_badge.html", {"count": count})

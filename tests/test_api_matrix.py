@@ -4,7 +4,11 @@ side. A route missing from the table fails `test_every_route_is_in_the_matrix`.
 
 Roles: judge (court 津0105), judge2 (津0101), liaison and head (police PSB),
 liaison2 (land registry PLAN), center (center admin), supervisor, an API key
-of PSB and one of PLAN, and anonymous."""
+of PSB and one of PLAN, and anonymous.
+
+The never-submitted state: a draft to PLAN with its legal document, withdrawn
+before submission (`j1_unsent` on `case_unsent`), is the judge's alone; every
+other role gets 404 on every route that names it and never finds it in a list."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -30,17 +34,17 @@ OWN_WO = {"judge": "j1_psb", "judge2": "j2_psb", "liaison": "j1_psb", "head": "j
           "anonymous": "j1_psb"}
 # Every work order each role sees in a list.
 VISIBLE = {
-    "judge": {"j1_psb", "j1_plan", "j1_draft", "j1_draft2"},
+    "judge": {"j1_psb", "j1_plan", "j1_draft", "j1_draft2", "j1_unsent"},
     "judge2": {"j2_psb", "j2_plan", "j2_only_plan"},
     "liaison": {"j1_psb", "j2_psb"}, "head": {"j1_psb", "j2_psb"}, "key_psb": {"j1_psb", "j2_psb"},
     "liaison2": {"j1_plan", "j2_plan", "j2_only_plan"}, "key_plan": {"j1_plan", "j2_plan", "j2_only_plan"},
     "center": {"j1_psb", "j1_plan", "j2_psb", "j2_plan", "j2_only_plan"},
     "supervisor": {"j1_psb", "j1_plan", "j2_psb", "j2_plan", "j2_only_plan"},
 }
-# The case each role may not see (None: every case is under this role's centers).
+# The case each role may not see.
 FOREIGN_CASE = {"judge": "case2", "judge2": "case", "liaison": "case_plan_only", "head": "case_plan_only",
                 "key_psb": "case_plan_only", "liaison2": "case_draft_only", "key_plan": "case_draft_only",
-                "center": None, "supervisor": None, "anonymous": "case"}
+                "center": "case_draft_only", "supervisor": "case_unsent", "anonymous": "case"}
 # The attachment each role may not see.
 FOREIGN_ATT = {"judge": "att_j2", "judge2": "att_j1", "liaison": "att_draft", "head": "att_draft",
                "key_psb": "att_draft", "liaison2": "att_j1", "key_plan": "att_j1", "center": "att_draft",
@@ -107,6 +111,13 @@ def world(ref, judge, judge2):
     w["case_draft_only"] = make_case(court_code="津0105", judge=judge)
     # Its only work order is a draft: no agency sees the case.
     w["j1_draft2"] = make_work_order(case=w["case_draft_only"], judge=judge, duty_code="P01", status=Status.DRAFT)
+    # Never submitted, withdrawn: "wrong agency". Its case has no other work order.
+    w["case_unsent"] = make_case(court_code="津0105", judge=judge)
+    w["j1_unsent"] = services.work_order_create(
+        actor=judge, case=w["case_unsent"], duty=duty("P01"), respondent=w["case_unsent"].parties.last(),
+        subject="错发", attachments=[SimpleUploadedFile("att_unsent.pdf", PDF)], submit=False)
+    services.work_order_withdraw(work_order=w["j1_unsent"], actor=judge, reason="错发单位")
+    w["att_unsent"] = w["j1_unsent"].attachments.get()
     for name, wo in (("att_j1", w["j1_psb"]), ("att_j2", w["j2_psb"]), ("att_draft", w["j1_draft"])):
         wo_judge = wo.judge
         services._save_attachments(wo, wo_judge, [SimpleUploadedFile(f"{name}.pdf", PDF)], "request")
@@ -182,6 +193,36 @@ def test_foreign_objects_and_methods(route, world, clients):
     assert not wrong
 
 
+NEVER_SUBMITTED_ROUTES = sorted(r for r in ROUTES if (r.startswith("work-order-") and r != "work-order-list")
+                                or r in ("case-detail", "attachment-detail", "attachment-download"))
+
+
+@pytest.mark.parametrize("route", NEVER_SUBMITTED_ROUTES)
+def test_never_submitted_is_out_of_reach(route, world, clients):
+    """Every role but its judge: 404 on every route naming the withdrawn,
+    never-submitted work order, its case or its document, whatever the method
+    (405 for a method the route does not have); anonymous 401."""
+    target = {"case-detail": "case_unsent", "attachment-detail": "att_unsent",
+              "attachment-download": "att_unsent"}.get(route, "j1_unsent")
+    path = url(route, world[target].pk)
+    wrong = []
+    for role in ROLES:
+        for method in METHODS:
+            body = ACTIONS.get(route, (None, {}))[1]
+            r = _call(clients[role], method, path, body)
+            if role == "anonymous":
+                expected = {401}
+            elif method not in ROUTES[route]:
+                expected = {405}
+            elif role == "judge":
+                expected = {200, 403, 409}   # his own: visible, his actions follow the status
+            else:
+                expected = {404}
+            if r.status_code not in expected:
+                wrong.append((role, method, route, r.status_code, expected))
+    assert not wrong
+
+
 @pytest.mark.parametrize("route", sorted(ACTIONS))
 def test_actions_on_visible_work_orders(route, world, clients):
     """On a work order the role sees: a role of the wrong side gets 403 before
@@ -249,9 +290,11 @@ def test_lists_show_exactly_the_visible_rows(world, clients):
 
 def test_case_lists(world, clients):
     expected = {
-        "judge": {"case", "case_draft_only"}, "judge2": {"case2", "case_plan_only"},
+        "judge": {"case", "case_draft_only", "case_unsent"}, "judge2": {"case2", "case_plan_only"},
         "liaison": {"case", "case2"}, "key_psb": {"case", "case2"},
         "liaison2": {"case", "case2", "case_plan_only"}, "key_plan": {"case", "case2", "case_plan_only"},
+        # Center staff see a case through a work order they may see: never one whose only orders never left the court.
+        "center": {"case", "case2", "case_plan_only"}, "supervisor": {"case", "case2", "case_plan_only"},
     }
     by_id = {world[k].pk: k for k in world if k.startswith("case")}
     for role, names in expected.items():

@@ -1,6 +1,8 @@
 """Every route × every demo role × GET/POST, against objects of another court,
-agency or linkage center: the answer is 404 or 403 (a login redirect for
-anonymous users), nothing changes, and nothing of the foreign objects shows.
+agency or linkage center, and against work orders sent to the role's own agency
+(or under its center) that were never submitted (a draft, and a draft with its
+legal document withdrawn before submission): the answer is 404 or 403 (a login
+redirect for anonymous users), nothing changes, and nothing of those objects shows.
 
 The route list comes from the URL resolver, so a new route fails
 `test_every_route_has_a_factory` until someone says how to call it here.
@@ -112,6 +114,36 @@ def build_world(*, judge, duty_code, liaison, label) -> World:
                  markers=[case.number, respondent.name, respondent.id_number, f"{label}查询", f"{label}答复"])
 
 
+def never_submitted_world(*, judge, duty_code, label, notification) -> World:
+    """Work orders to an agency the role belongs to (or supervises) that never
+    left the court: a draft, and a draft with its legal document withdrawn
+    ("wrong agency") before submission. Every work-order slot of the world is
+    the withdrawn one."""
+    case = make_case(court_code=judge.judge_memberships.first().court.code, judge=judge)
+    respondent = case.parties.get(role=Party.Role.RESPONDENT)
+    respondent.name = f"{label}被执行人"
+    respondent.save(update_fields=["name"])
+    d = Duty.objects.get(code=duty_code)
+    draft = services.work_order_create(actor=judge, case=case, duty=d, respondent=respondent,
+                                       subject=f"{label}草稿", submit=False)
+    withdrawn = services.work_order_create(actor=judge, case=case, duty=d, respondent=respondent,
+                                           subject=f"{label}查询", details=f"{label}内部说明",
+                                           attachments=[pdf(f"{label}文书.pdf")], submit=False)
+    services.work_order_withdraw(work_order=withdrawn, actor=judge, reason="错发单位")
+    withdrawn.refresh_from_db()
+    assert withdrawn.submitted_at is None
+    attachment = withdrawn.attachments.get()
+    batch = services.work_orders_create_batch(actor=judge, items=[(case, respondent, d, None)],
+                                              subject=f"{label}批量", submit=False)
+    token = uuid.uuid4().hex
+    cache.set(_job_key(judge, token), {"state": "done", "done": 1, "total": 1, "batch": str(batch.pk)}, 600)
+    return World(case=case, draft=draft, submitted=withdrawn, signed=withdrawn, answered=withdrawn,
+                 returned=withdrawn, attachment=attachment, reply_attachment=attachment,
+                 notification=notification, batch=batch, token=token, owner=judge,
+                 markers=[case.number, respondent.name, respondent.id_number, f"{label}查询", f"{label}草稿",
+                          f"{label}内部说明"])
+
+
 def outsider_world() -> World:
     """A linkage center of its own, outside every demo user's reach."""
     center = LinkageCenter.objects.create(code="XX", name="外省联动中心", level="city")
@@ -220,11 +252,17 @@ def worlds(ref, private_files):
     judge, judge2, liaison, liaison2 = (user(n) for n in ("judge", "judge2", "liaison", "liaison2"))
     plan_by_judge2 = build_world(judge=judge2, duty_code="P01", liaison=liaison2, label="和平")
     psb_by_judge = build_world(judge=judge, duty_code="L01", liaison=liaison, label="河北")
+    # Never submitted: the court's alone, even inside the role's own agency or center.
+    unsent_plan = never_submitted_world(judge=judge, duty_code="P01", label="错发",
+                                        notification=psb_by_judge.notification)
+    unsent_psb = never_submitted_world(judge=judge, duty_code="L01", label="未发",
+                                       notification=psb_by_judge.notification)
     return {
-        "judge": [outside, plan_by_judge2], "liaison": [outside, plan_by_judge2], "head": [outside, plan_by_judge2],
-        "judge2": [outside, psb_by_judge], "liaison2": [outside, psb_by_judge],
-        "center": [outside], "supervisor": [outside], "anonymous": [outside, psb_by_judge],
-        "_all": [outside, plan_by_judge2, psb_by_judge],
+        "judge": [outside, plan_by_judge2], "liaison": [outside, plan_by_judge2, unsent_psb],
+        "head": [outside, plan_by_judge2, unsent_psb],
+        "judge2": [outside, psb_by_judge], "liaison2": [outside, psb_by_judge, unsent_plan],
+        "center": [outside, unsent_plan], "supervisor": [outside, unsent_psb], "anonymous": [outside, psb_by_judge],
+        "_all": [outside, plan_by_judge2, psb_by_judge], "_unsent": [unsent_plan, unsent_psb],
     }
 
 
@@ -299,6 +337,13 @@ def test_the_worlds_are_real(client, worlds):
     for name in ("workorders:reveal_id", "workorders:accept", "notifications:read"):
         for call in FACTORIES[name](outside):
             assert client.get(_url(name, call)).status_code == 405, name
+    # The never-submitted worlds are their judge's: he reaches every object.
+    for unsent in worlds["_unsent"]:
+        client.force_login(unsent.owner)
+        for name in ("cases:detail", "workorders:detail", "workorders:attachment", "workorders:batch_detail",
+                     "workorders:edit"):
+            for call in FACTORIES[name](unsent):
+                assert client.get(_url(name, call)).status_code == 200, name
     liaison = user("outsider_liaison")
     client.force_login(liaison)
     assert client.get(_url("workorders:detail", FACTORIES["workorders:detail"](outside)[0])).status_code == 200

@@ -41,6 +41,9 @@ def allowed_actions(user, work_order) -> set[Action]:
 
 
 def can_reveal_id(user, work_order) -> bool:
-    return work_order.status != Status.DRAFT and (
-        acts_as(user, work_order, Side.AGENCY) or acts_as(user, work_order, Side.COURT)
-    )
+    """The court once the work order has left the draft state; the agency only if
+    it was ever submitted (a never-submitted one is not the agency's, see
+    `work_order_scope`)."""
+    if acts_as(user, work_order, Side.COURT) and work_order.status != Status.DRAFT:
+        return True
+    return work_order.ever_submitted and acts_as(user, work_order, Side.AGENCY)

@@ -32,6 +32,27 @@ ACTIVE = (Status.DRAFT, Status.SUBMITTED, Status.SIGNED, Status.RETURNED, Status
 _running_q = Q(status__in=[s.value for s in CLOCK_RUNNING])
 
 
+def ever_submitted_q(prefix: str = "") -> Q:
+    """"Ever submitted", the one spelling of who outside the court may see a work
+    order: `submitted_at` is set on the first submission and never cleared, so a
+    draft withdrawn before submission stays the court's alone whatever its status.
+    `prefix` reaches it through a relation (`ever_submitted_q("work_order")`)."""
+    return Q(**{f"{prefix}__submitted_at__isnull" if prefix else "submitted_at__isnull": False})
+
+
+EVER_SUBMITTED = ever_submitted_q()
+# The same term for hand-written SQL over the work-order table (alias it as needed).
+EVER_SUBMITTED_SQL = "submitted_at IS NOT NULL"
+
+
+class WorkOrderQuerySet(models.QuerySet):
+    def ever_submitted(self):
+        return self.filter(EVER_SUBMITTED)
+
+    def never_submitted(self):
+        return self.exclude(EVER_SUBMITTED)
+
+
 class WorkOrderBatch(models.Model):
     """A batch request: several cases/respondents × several duties filed at once."""
 
@@ -105,6 +126,8 @@ class WorkOrder(models.Model):
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     next_escalation_at = models.DateTimeField(_("next escalation at"), null=True, blank=True)
 
+    objects = WorkOrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
@@ -128,6 +151,11 @@ class WorkOrder(models.Model):
     @property
     def reference(self):
         return f"GD{self.pk or 0:07d}"
+
+    @property
+    def ever_submitted(self) -> bool:
+        """The instance form of `EVER_SUBMITTED`."""
+        return self.submitted_at is not None
 
     @property
     def clock_running(self):

@@ -2,7 +2,7 @@
 scorecards and the caller's identity."""
 from datetime import timedelta
 
-from django.http import FileResponse, Http404
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,11 +16,14 @@ from rest_framework.views import APIView
 from agencies.models import Agency, Duty
 from agencies.roles import roles_of
 from cases.models import Court
-from cases.selectors import cases_for, get_case_for
+from cases.selectors import cases_for, get_case_for, prefetch_parties
 from notifications.models import Notification
+from notifications.selectors import get_notification_for, notifications_for
 from notifications.services import mark_read
 from workorders import deadlines
+from workorders.downloads import attachment_response
 from workorders.files import ALLOWED as ALLOWED_UPLOADS
+from workorders.selectors import get_attachment_for
 
 from .. import serializers as s
 from ..filters import CaseFilter, DutyFilter, NotificationFilter
@@ -28,7 +31,7 @@ from ..idempotency import idempotent
 from ..models import ApiKey
 from ..pagination import KeysetPagination
 from ..permissions import CanReadScorecards
-from ..selectors import get_attachment_for, scorecards
+from ..selectors import scorecards
 from .base import ApiViewMixin
 
 CASE_EXAMPLE = {
@@ -83,10 +86,12 @@ class CaseViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     default_ordering = "-id"
 
     def get_queryset(self):
-        return cases_for(self.request.user).prefetch_related("parties")
+        return cases_for(self.request.user).prefetch_related(prefetch_parties(self.request.user, "visible_parties"))
 
     def get_object(self):
-        return get_case_for(self.request.user, self.kwargs["pk"])
+        case = get_case_for(self.request.user, self.kwargs["pk"])
+        prefetch_related_objects([case], prefetch_parties(self.request.user, "visible_parties"))
+        return case
 
 
 # ---------------------------------------------------------------- attachments
@@ -110,15 +115,7 @@ class AttachmentViewSet(ApiViewMixin, mixins.RetrieveModelMixin, viewsets.Generi
         tags=["attachments"])
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        att = self.get_object()
-        try:
-            fh = att.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404("The file is missing")
-        response = FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(self.get_object())
 
 
 # ---------------------------------------------------------------- reference data
@@ -214,7 +211,10 @@ class NotificationViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user)
+        return notifications_for(self.request.user)
+
+    def get_object(self):
+        return get_notification_for(self.request.user, self.kwargs["pk"])
 
     @extend_schema(
         summary=_("Mark notifications read"), tags=["notifications"],

@@ -12,9 +12,8 @@ from rest_framework.response import Response
 
 from workorders import services
 from workorders.access import require
-from workorders.errors import ConflictError
 from workorders.models import Attachment, ExtensionRequest, Reply
-from workorders.selectors import get_work_order_for
+from workorders.selectors import get_pending_extension_for, get_work_order_for
 from workorders.transitions import Action
 
 from .. import serializers as s
@@ -66,7 +65,7 @@ def _action_schema(summary, request, example=None, description=""):
     list=extend_schema(
         summary=_("List work orders"),
         description=_(
-            "Work orders the caller may see (an agency key: its agency's, drafts excluded), newest first. "
+            "Work orders the caller may see (an agency key: its agency's that were ever submitted), newest first. "
             "Cursor-paginated: follow `next`; there is no total count. For incremental sync use "
             "`updated_since` with `ordering=updated_at`."),
         examples=[OpenApiExample("page", value=WORK_ORDER_EXAMPLE, response_only=True)],
@@ -254,9 +253,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def decide_extension(self, request, pk=None):
         wo = self._acting_on(Action.DECIDE_EXTENSION)
         data = self._input(s.ExtensionDecisionSerializer, request)
-        ext = wo.extensions.filter(status=ExtensionRequest.Decision.PENDING).first()
-        if ext is None:
-            raise ConflictError(_("No extension request is waiting for a decision."))
+        ext = get_pending_extension_for(request.user, wo)
         services.extension_decide(extension=ext, actor=request.user, approve=data["approve"], note=data["note"])
         return self._detail(wo)
 

@@ -18,20 +18,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.roles import roles_of
 from cases.models import EnforcementCase, Party
 
 from .. import deadlines, services
 from ..forms import BatchConfirmForm, BatchRequestForm, active_duties, batch_items
-from ..models import WorkOrderBatch
-from ..selectors import work_orders_for
+from ..selectors import get_batch_for, work_orders_for
 from .common import annotate_clock, with_pending_extension
 from .filing import _require_judge
 
@@ -160,13 +158,7 @@ def batch_job(request, token):
 
 @login_required
 def batch_detail(request, pk):
-    roles = roles_of(request.user)
-    batches = WorkOrderBatch.objects.select_related("court", "created_by")
-    if not roles.is_superuser:
-        batches = batches.filter(Q(created_by=request.user) | Q(court_id__in=roles.court_ids))
-    batch = batches.filter(pk=pk).first()
-    if batch is None:
-        raise Http404("No such batch")
+    batch = get_batch_for(request.user, pk)
     orders = work_orders_for(request.user).filter(batch=batch)
     by_agency = list(orders.values("agency__name").annotate(n=Count("pk")).order_by("-n", "agency__name"))
     rows = with_pending_extension(orders.select_related("case", "court", "agency", "duty", "respondent", "judge")

@@ -1,20 +1,19 @@
 """One work order: the page, its actions, the ID reveal and the downloads."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Notification
+from notifications.selectors import notifications_for
 from notifications.services import mark_read
 
 from .. import deadlines, services
@@ -29,14 +28,12 @@ from ..forms import (
     ReturnForm,
     WithdrawForm,
 )
-from ..models import Attachment, ExtensionRequest
-from ..selectors import get_work_order_for, work_orders_for
+from ..downloads import attachment_response
+from ..models import ExtensionRequest
+from ..selectors import batches_for, get_attachment_for, get_pending_extension_for, get_work_order_for
 from ..transitions import Action
 from ..uploads import refuse_cut_upload
 from .common import due_explanation, is_htmx, warm_calendar, with_descriptions
-
-log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -47,9 +44,7 @@ class ActionSpec:
 
 
 def _decide(wo, actor, data):
-    pending = ExtensionRequest.objects.filter(work_order=wo, status=ExtensionRequest.Decision.PENDING).first()
-    if pending is None:
-        raise ConflictError(_("This extension request has already been decided."))
+    pending = get_pending_extension_for(actor, wo)
     services.extension_decide(extension=pending, actor=actor, approve=data["decision"] == "approve",
                               note=data["note"])
 
@@ -128,6 +123,7 @@ def detail_context(request, wo, *, bound=None, revealed_id=None):
         "events": with_descriptions(wo.events.select_related("actor")),
         "actions": [(n, forms.get(n)) for n in names], "open_action": bound[0] if bound else None,
         "can_reveal": can_reveal_id(request.user, wo), "revealed_id": revealed_id,
+        "can_open_batch": bool(wo.batch_id) and batches_for(request.user).filter(pk=wo.batch_id).exists(),
         "due": due,
     }
 
@@ -136,8 +132,8 @@ def detail_context(request, wo, *, bound=None, revealed_id=None):
 def detail(request, pk):
     wo = get_work_order_for(request.user, pk)
     # Opening the work order reads its notices.
-    mark_read(user=request.user, ids=Notification.objects.filter(
-        recipient=request.user, work_order=wo, read_at__isnull=True).values("pk"))
+    mark_read(user=request.user, ids=notifications_for(request.user).filter(
+        work_order=wo, read_at__isnull=True).values("pk"))
     return render(request, "workorders/detail.html", detail_context(request, wo))
 
 
@@ -189,17 +185,4 @@ def reveal_id(request, pk):
 @login_required
 def attachment_download(request, pk):
     """Serve a document to someone who may see its work order; 404 otherwise."""
-    att = Attachment.objects.filter(pk=pk, work_order__in=work_orders_for(request.user)).first()
-    if att is None:
-        raise Http404("No such attachment")
-    try:
-        handle = att.file.open("rb")
-    except FileNotFoundError:
-        log.error("attachment %s is missing from private storage (%s)", att.pk, att.file.name)
-        raise Http404("No such attachment")
-    response = FileResponse(handle, as_attachment=True, filename=att.original_name,
-                            content_type=att.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(get_attachment_for(request.user, pk))

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.roles import roles_of
 
 from .. import deadlines
-from ..models import ExtensionRequest, Status
-from ..selectors import work_orders_for
+from ..models import Status
+from ..selectors import pending_extensions_for, work_orders_for
 from .common import annotate_clock, warm_calendar, with_pending_extension
 
 PAGE_SIZE = 50
@@ -70,7 +70,7 @@ def inbox_setup(user, now):
         return qs.filter(agency_id__in=roles.agency_ids), agency_tabs(now, soon), "agency", cal
     if roles.primary == "judge":
         return qs.filter(judge=user), court_tabs(now, soon), "court", cal
-    return qs.exclude(status=Status.DRAFT), agency_tabs(now, soon), "center", cal
+    return qs.ever_submitted(), agency_tabs(now, soon), "center", cal
 
 
 def tab_counts(qs, tabs) -> dict:
@@ -115,13 +115,10 @@ def extension_requests(request):
     if not (roles.is_center_admin or roles.is_superuser):
         raise PermissionDenied
     pending = (
-        ExtensionRequest.objects.filter(status=ExtensionRequest.Decision.PENDING,
-                                        work_order__in=work_orders_for(request.user))
+        pending_extensions_for(request.user)
         .select_related("work_order__case", "work_order__agency", "work_order__court", "requested_by")
         .order_by("work_order__due_at", "created_at")
     )
-    if not roles.is_superuser:
-        pending = pending.filter(work_order__agency__center_id__in=roles.admin_center_ids)
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     annotate_clock([e.work_order for e in page.object_list], now=now, cal=deadlines.WorkingCalendar())
