@@ -13,7 +13,7 @@ MODELS = [m for m in apps.get_models() if m._meta.app_label in PLATFORM_APPS]
 
 # The work-order log and the audit log: shown, never edited in the admin.
 READ_ONLY = {"workorders.WorkOrder", "workorders.Reply", "workorders.Attachment", "workorders.WorkOrderEvent",
-             "workorders.Escalation", "workorders.ExtensionRequest", "workorders.WorkOrderBatch",
+             "workorders.Escalation", "workorders.ExtensionRequest", "workorders.WorkOrderBatch", "workorders.FilingToken",
              "notifications.Notification", "audit.AuditEntry"}
 # Edited in the admin through services that write an AuditEntry.
 AUDITED = {"cases.EnforcementCase", "cases.Party", "cases.JudgeMembership", "agencies.AgencyMembership",

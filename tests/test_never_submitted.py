@@ -47,8 +47,9 @@ def plan_head(ref):
 
 
 @pytest.fixture
-def scenario(ref, judge, plan_head):
+def scenario(ref, judge, plan_head, settings):
     """The draft with its legal document, withdrawn before it was ever submitted."""
+    settings.API_WEBHOOK_ALLOWED_TARGETS = [*settings.API_WEBHOOK_ALLOWED_TARGETS, "127.0.0.1:9"]
     case = make_case(court_code="津0105", judge=judge)
     respondent = case.parties.get(role="respondent")
     wo = services.work_order_create(

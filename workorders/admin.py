@@ -20,6 +20,7 @@ from .models import (
     Escalation,
     EscalationRule,
     ExtensionRequest,
+    FilingToken,
     Reply,
     SlaPolicy,
     WorkOrder,
@@ -236,3 +237,12 @@ class EscalationAdmin(ReadOnlyModelAdmin):
 class WorkOrderBatchAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "court", "created_by", "total", "created_count", "created_at", "finished_at"]
     readonly_fields = ["court", "created_by", "total", "created_count", "finished_at"]
+
+
+@admin.register(FilingToken)
+class FilingTokenAdmin(ReadOnlyModelAdmin):
+    """Spent one-time form tokens: which filing each form became."""
+
+    list_display = ["token", "user", "work_order", "batch", "used_at"]
+    list_select_related = ["user", "work_order", "batch"]
+    date_hierarchy = "used_at"

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from workorders import services
 from workorders.access import require
+from workorders.errors import ConflictError
 from workorders.models import Attachment, ExtensionRequest, Reply
 from workorders.selectors import get_pending_extension_for, get_work_order_for
 from workorders.transitions import Action
