@@ -1,0 +1,108 @@
+"""Checks every text input passes, once for pages, API and services.
+
+* `reject_control_characters`: C0 control characters other than tab, line feed
+  and carriage return (a vertical tab pasted from Word, an escape, NUL) are
+  refused with a message the user can act on; stored, they would break the
+  XLSX exports and the e-mails.
+* `reject_line_breaks`: one-line fields (a subject becomes an e-mail subject).
+* `CleanTextForm` / `CleanTextFormMixin`: a form whose every CharField carries
+  the control-character check; the project's forms and filter forms use it.
+* `RejectNulMiddleware`: a NUL byte in a query string or a posted form is a 400
+  before any view runs (PostgreSQL refuses NUL in text, which would be a 500).
+* `single_line`: a safe one-line rendering of any stored text (e-mail subjects).
+"""
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.html import escape
+from django.utils.translation import gettext, gettext_lazy as _
+
+# C0 controls except \t \n \r (NUL included).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+CONTROL_MESSAGE = _("This text contains control characters (e.g. from a pasted document); remove them.")
+LINE_BREAK_MESSAGE = _("This field is one line; remove the line breaks.")
+
+
+def reject_control_characters(value):
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(CONTROL_MESSAGE, code="control_characters")
+
+
+def reject_line_breaks(value):
+    if isinstance(value, str) and LINE_BREAKS.search(value):
+        raise ValidationError(LINE_BREAK_MESSAGE, code="line_breaks")
+
+
+def single_line(text, max_length: int) -> str:
+    """Any stored text as one line of at most `max_length` characters: runs of
+    whitespace (line breaks included) become one space, control characters go."""
+    text = " ".join(CONTROL_CHARACTERS.sub(" ", str(text or "")).split())
+    if len(text) > max_length:
+        text = text[: max_length - 1].rstrip() + "…"
+    return text
+
+
+# ---------------------------------------------------------------- forms
+
+def add_text_checks(fields):
+    """Give every CharField of `fields` (form fields) the control-character check."""
+    for field in fields.values():
+        if isinstance(field, forms.CharField) and reject_control_characters not in field.validators:
+            field.validators.append(reject_control_characters)
+
+
+class CleanTextFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_text_checks(self.fields)
+
+
+class CleanTextForm(CleanTextFormMixin, forms.Form):
+    """The base of the project's forms (and of its FilterSets' forms)."""
+
+
+class SingleLineCharField(forms.CharField):
+    """A one-line text field (subjects)."""
+
+    default_validators = [reject_line_breaks]
+
+
+# ---------------------------------------------------------------- middleware
+
+NUL_MESSAGE = _("The request's query parameters or form fields contain a NUL character; remove it.")
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def _has_nul(querydict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in querydict.lists())
+
+
+class RejectNulMiddleware:
+    """A NUL byte anywhere in the query string (keys or values) or in a
+    URL-encoded form body is a 400 with a short translated message: the API
+    answers in its JSON error shape, pages with a plain page. Multipart bodies
+    are left to the form and serializer fields, which refuse NUL themselves
+    (parsing uploads here would happen before authentication)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.GET) or (request.method == "POST" and request.content_type == FORM_CONTENT_TYPE
+                                     and _has_nul(request.POST)):
+            return self.bad_request(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def bad_request(request):
+        message = gettext(NUL_MESSAGE)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "invalid_input"}, status=400)
+        return HttpResponseBadRequest(
+            f"<!doctype html><title>400</title><p>{escape(message)}</p>", content_type="text/html; charset=utf-8")
