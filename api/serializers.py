@@ -3,6 +3,7 @@ for form, then handed to the services."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from rest_framework import serializers
 from agencies.models import Agency, Duty, WorkOrderType
 from cases.masking import mask_identifier
 from cases.models import Court, EnforcementCase, Party
-from enforcement_hub.inputs import reject_control_characters, reject_line_breaks
+from enforcement_hub.inputs import check_datetime, reject_control_characters, reject_line_breaks
 from notifications.models import Notification
 from workorders.models import (
     CLOCK_RUNNING,
@@ -436,9 +437,21 @@ class CalendarDaySerializer(serializers.Serializer):
     official = serializers.BooleanField(help_text=_("From the calendar table (a holiday or an adjusted working day)."))
 
 
+class InstantField(serializers.DateTimeField):
+    """An ISO 8601 instant whose offset and year are checked before it is
+    converted to the server's time zone (an impossible offset is a 400)."""
+
+    def enforce_timezone(self, value):
+        try:
+            check_datetime(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code)
+        return super().enforce_timezone(value)
+
+
 class DueDateQuerySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=WorkOrderType.choices)
-    submitted_at = serializers.DateTimeField(required=False, validators=[sane_year],
+    submitted_at = InstantField(required=False, validators=[sane_year],
                                              help_text=_("Defaults to now."))
 
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -37,6 +38,25 @@ def reject_control_characters(value):
 def reject_line_breaks(value):
     if isinstance(value, str) and LINE_BREAKS.search(value):
         raise ValidationError(LINE_BREAK_MESSAGE, code="line_breaks")
+
+
+# PostgreSQL takes UTC offsets up to ±15:59; real ones are within ±14:00.
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+# Instants a client may name (filters, cursors): wide enough for "since 1970", narrow enough
+# that no conversion to UTC or to China time can leave the calendar.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def check_datetime(value):
+    """Refuse an instant with an impossible UTC offset or an absurd year."""
+    if not isinstance(value, datetime):
+        return
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValidationError(_("Use a UTC offset between -15:59 and +15:59."), code="utc_offset")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(_("Use a date between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR},
+                              code="year")
 
 
 def single_line(text, max_length: int) -> str:
