@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.utils.html import escape
+from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy as _
 
 # C0 controls except \t \n \r (NUL included).
@@ -124,5 +124,5 @@ class RejectNulMiddleware:
         message = gettext(NUL_MESSAGE)
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "invalid_input"}, status=400)
-        return HttpResponseBadRequest(
-            f"<!doctype html><title>400</title><p>{escape(message)}</p>", content_type="text/html; charset=utf-8")
+        # The site's 400 page, without the request: the user is not known yet at this point.
+        return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))

@@ -209,6 +209,7 @@ def test_an_oversize_page_form_is_a_400(client, wo, liaison, settings):
     response = client.post(reverse("workorders:return", args=[wo.pk]),
                            {"return-reason": "长" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
     assert response.status_code == 400
+    assert "请求过大或格式有误" in response.content.decode()     # a translated page, not "Bad Request (400)"
     wo.refresh_from_db()
     assert wo.status == Status.SUBMITTED
 
