@@ -17,7 +17,7 @@ import re
 from datetime import datetime, timedelta
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy as _
@@ -114,8 +114,14 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request.GET) or (request.method == "POST" and request.content_type == FORM_CONTENT_TYPE
-                                     and _has_nul(request.POST)):
+        try:
+            nul = _has_nul(request.GET) or (request.method == "POST" and request.content_type == FORM_CONTENT_TYPE
+                                            and _has_nul(request.POST))
+        except SuspiciousOperation:
+            # Too many fields or too large a body: the view meets the same error and answers
+            # it in its own shape (the API's JSON error, the site's 400 page).
+            nul = False
+        if nul:
             return self.bad_request(request)
         return self.get_response(request)
 
