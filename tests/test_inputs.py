@@ -110,6 +110,13 @@ def test_api_refuses_a_line_break_in_the_subject(ref, judge, case):
     assert not WorkOrder.objects.filter(case=case).exists()
 
 
+@pytest.mark.parametrize("subject", ["查询\n户籍", "查询\x0b户籍"])
+def test_the_service_refuses_a_subject_with_line_breaks_or_controls(judge, case, frozen, subject):
+    with pytest.raises(ValidationError):
+        services.work_order_create(actor=judge, case=case, duty=duty("L01"), subject=subject)
+    assert not WorkOrder.objects.filter(case=case).exists()
+
+
 def test_a_stored_subject_with_a_newline_still_sends_its_email(ref, judge, case, frozen):
     draft = make_work_order(case=case, judge=judge, status=Status.DRAFT)
     WorkOrder.objects.filter(pk=draft.pk).update(subject="查询户籍\r\n抄送: x@evil.example" + "长" * 170)

@@ -25,7 +25,7 @@ from . import deadlines, escalation
 from .access import require
 from .errors import ConflictError
 from .files import check_upload
-from .limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, check_text
+from .limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, check_subject, check_text
 from .models import (
     Attachment,
     EventAction,
@@ -191,6 +191,7 @@ def _validate_request(*, actor, case: EnforcementCase, duty: Duty, respondent: P
         raise ValidationError(_("Unknown work-order type."))
     if not (subject or "").strip():
         raise ValidationError(_("A subject is required."))
+    check_subject(subject)
 
 
 def _build(*, actor, case, duty, respondent, type_, subject, details, batch=None) -> WorkOrder:
