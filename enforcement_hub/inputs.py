@@ -1,4 +1,4 @@
-"""Checks every text input passes, once for pages, API and services.
+"""Checks every input passes, written once for pages, API and services.
 
 * `reject_control_characters`: C0 control characters other than tab, line feed
   and carriage return (a vertical tab pasted from Word, an escape, NUL) are
@@ -9,7 +9,11 @@
   the control-character check; the project's forms and filter forms use it.
 * `RejectNulMiddleware`: a NUL byte in a query string or a posted form is a 400
   before any view runs (PostgreSQL refuses NUL in text, which would be a 500).
+* `check_datetime`: an instant a client names (API filters, cursors, the
+  due-date preview) has a UTC offset within ±15:59 and a year in 1900–2999.
 * `single_line`: a safe one-line rendering of any stored text (e-mail subjects).
+
+The JSON body limits (size, depth) are the API's parser: `api/parsers.py`.
 """
 from __future__ import annotations
 
