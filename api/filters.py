@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Duty, DutyArea, WorkOrderType
 from cases.models import Court, EnforcementCase
+from enforcement_hub.inputs import CleanTextForm, check_datetime
 from notifications.models import Notification
 from workorders.models import CLOCK_RUNNING, EscalationStep, Status, WorkOrder
 
@@ -51,6 +52,14 @@ class LeanFilterSet(django_filters.FilterSet):
         return cls._form_class
 
 
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 instant; an impossible offset or an absurd year is a 400, not a 500."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [check_datetime])
+        super().__init__(*args, **kwargs)
+
+
 class IdFilter(django_filters.NumberFilter):
     """An id; one naming no visible row simply matches nothing."""
 
@@ -67,16 +76,16 @@ class WorkOrderFilter(LeanFilterSet):
     duty = IdFilter(field_name="duty_id", help_text=_("Duty id."))
     court = IdFilter(field_name="court_id", help_text=_("Court id."))
     case = IdFilter(field_name="case_id", help_text=_("Case id."))
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt",
+    due_before = InstantFilter(field_name="due_at", lookup_expr="lt",
                                                   help_text=_("Due strictly before this instant (ISO 8601)."))
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte",
+    due_after = InstantFilter(field_name="due_at", lookup_expr="gte",
                                                  help_text=_("Due at or after this instant (ISO 8601)."))
     overdue = django_filters.BooleanFilter(method="filter_overdue",
                                            help_text=_("Clock running and past the due time."))
     escalation_step = django_filters.TypedChoiceFilter(
         field_name="escalation_level", choices=EscalationStep.choices, coerce=int,
         help_text=_("Escalation step reached (0–4)."))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = InstantFilter(
         field_name="updated_at", lookup_expr="gte",
         help_text=_("Changed at or after this instant, for incremental sync (order by updated_at)."))
     case_number = django_filters.CharFilter(method="filter_case_number",
@@ -85,6 +94,7 @@ class WorkOrderFilter(LeanFilterSet):
     class Meta:
         model = WorkOrder
         fields = []
+        form = CleanTextForm
 
     def filter_overdue(self, queryset, name, value):
         running = Q(status__in=[s.value for s in CLOCK_RUNNING])
@@ -107,6 +117,7 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = EnforcementCase
         fields = []
+        form = CleanTextForm
 
     def filter_number(self, queryset, name, value):
         value = value.strip()

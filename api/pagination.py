@@ -13,12 +13,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from enforcement_hub.inputs import check_datetime
 
 
 @dataclass(frozen=True)
@@ -157,11 +160,14 @@ class KeysetPagination(BasePagination):
                     raise ValueError
                 if v is not None:
                     v = datetime.fromisoformat(v) if self.ordering.datetime else int(v)
-                    if isinstance(v, datetime) and v.tzinfo is None:
-                        raise ValueError
+                    if isinstance(v, datetime):
+                        if v.tzinfo is None:
+                            raise ValueError
+                        check_datetime(v)   # an impossible offset or year is an invalid cursor
             data["v"] = v
             return data
-        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError, OverflowError):
+        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError, OverflowError,
+                DjangoValidationError):
             raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor]})
 
     def _link(self, row, previous):

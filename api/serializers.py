@@ -3,6 +3,7 @@ for form, then handed to the services."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from rest_framework import serializers
 from agencies.models import Agency, Duty, WorkOrderType
 from cases.masking import mask_identifier
 from cases.models import Court, EnforcementCase, Party
+from enforcement_hub.inputs import check_datetime, reject_control_characters, reject_line_breaks
 from notifications.models import Notification
 from workorders.models import (
     CLOCK_RUNNING,
@@ -23,6 +25,7 @@ from workorders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from workorders.limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from workorders.transitions import Action
 
 # Set by the services from the work order's duty, case, clock and sweep; a
@@ -263,6 +266,22 @@ class ProtectedFieldsMixin:
         return super().validate(attrs)
 
 
+class CleanTextMixin:
+    """Every writable text field refuses control characters, as the page forms do."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.CharField) and not field.read_only \
+                    and reject_control_characters not in field.validators:
+                field.validators.append(reject_control_characters)
+        return fields
+
+
+class WriteSerializer(ProtectedFieldsMixin, CleanTextMixin, serializers.Serializer):
+    """The base of every request body."""
+
+
 class FilesField(serializers.ListField):
     child = serializers.FileField(allow_empty_file=False)
 
@@ -273,7 +292,7 @@ class FilesField(serializers.ListField):
         super().__init__(**kwargs)
 
 
-class WorkOrderCreateSerializer(ProtectedFieldsMixin, serializers.Serializer):
+class WorkOrderCreateSerializer(WriteSerializer):
     case = serializers.PrimaryKeyRelatedField(queryset=EnforcementCase.objects.none(), help_text=_("Case id."))
     duty = serializers.PrimaryKeyRelatedField(queryset=Duty.objects.filter(is_active=True),
                                               help_text=_("Duty id; it decides the agency."))
@@ -281,8 +300,8 @@ class WorkOrderCreateSerializer(ProtectedFieldsMixin, serializers.Serializer):
                                                     allow_null=True, help_text=_("Respondent party id."))
     type = serializers.ChoiceField(choices=WorkOrderType.choices, required=False, allow_null=True,
                                    help_text=_("Defaults to the duty's type."))
-    subject = serializers.CharField(max_length=200)
-    details = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = serializers.CharField(max_length=200, validators=[reject_line_breaks])
+    details = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     submit = serializers.BooleanField(required=False, default=False,
                                       help_text=_("Submit at once instead of keeping a draft."))
     allow_duplicate = serializers.BooleanField(
@@ -302,38 +321,38 @@ class WorkOrderCreateSerializer(ProtectedFieldsMixin, serializers.Serializer):
             self.fields["respondent"].queryset = Party.objects.filter(case__in=visible.values("pk"))
 
 
-class ReasonSerializer(ProtectedFieldsMixin, serializers.Serializer):
+class ReasonSerializer(WriteSerializer):
     # Blank reasons reach the service, which owns the rule and its message.
-    reason = serializers.CharField(max_length=2000, trim_whitespace=False)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, trim_whitespace=False)
 
 
-class OptionalReasonSerializer(ProtectedFieldsMixin, serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+class OptionalReasonSerializer(WriteSerializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
-class EmptySerializer(ProtectedFieldsMixin, serializers.Serializer):
+class EmptySerializer(WriteSerializer):
     pass
 
 
-class ResubmitSerializer(ProtectedFieldsMixin, serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+class ResubmitSerializer(WriteSerializer):
+    note = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
     attachments = FilesField()
 
 
-class AnswerSerializer(ProtectedFieldsMixin, serializers.Serializer):
+class AnswerSerializer(WriteSerializer):
     outcome = serializers.ChoiceField(choices=Reply.Outcome.choices)
-    result_text = serializers.CharField(max_length=20000)
+    result_text = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     attachments = FilesField()
 
 
-class ExtensionRequestSerializer(ProtectedFieldsMixin, serializers.Serializer):
+class ExtensionRequestSerializer(WriteSerializer):
     days = serializers.IntegerField(min_value=1, max_value=30, help_text=_("Working days to add (1–30)."))
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
-class ExtensionDecisionSerializer(ProtectedFieldsMixin, serializers.Serializer):
+class ExtensionDecisionSerializer(WriteSerializer):
     approve = serializers.BooleanField()
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 # ---------------------------------------------------------------- cases
@@ -424,9 +443,21 @@ class CalendarDaySerializer(serializers.Serializer):
     official = serializers.BooleanField(help_text=_("From the calendar table (a holiday or an adjusted working day)."))
 
 
+class InstantField(serializers.DateTimeField):
+    """An ISO 8601 instant whose offset and year are checked before it is
+    converted to the server's time zone (an impossible offset is a 400)."""
+
+    def enforce_timezone(self, value):
+        try:
+            check_datetime(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code)
+        return super().enforce_timezone(value)
+
+
 class DueDateQuerySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=WorkOrderType.choices)
-    submitted_at = serializers.DateTimeField(required=False, validators=[sane_year],
+    submitted_at = InstantField(required=False, validators=[sane_year],
                                              help_text=_("Defaults to now."))
 
 

@@ -14,10 +14,10 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from enforcement_hub.exports import csv_row, xlsx_row
 from workorders.deadlines import SHANGHAI
 
 from . import labels
@@ -70,9 +70,9 @@ def overdue_csv(qs, *, now, cal, filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def rows():
-        yield "\ufeff" + writer.writerow(overdue_header())
+        yield "\ufeff" + writer.writerow(csv_row(overdue_header()))
         for wo in export_rows(qs):
-            yield writer.writerow(overdue_row(wo, now=now, cal=cal))
+            yield writer.writerow(csv_row(overdue_row(wo, now=now, cal=cal)))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     return _attachment(response, filename)
@@ -82,14 +82,13 @@ def _sheet(wb: Workbook, title: str, header: list[str], widths: list[int] | None
     ws = wb.create_sheet(title=title[:31])
     for i, width in enumerate(widths or []):
         ws.column_dimensions[get_column_letter(i + 1)].width = width
-    ws.append([_bold(ws, h) for h in header])
+    ws.append(xlsx_row(ws, header, font=Font(bold=True)))
     return ws
 
 
-def _bold(ws, value):
-    cell = WriteOnlyCell(ws, value=value)
-    cell.font = Font(bold=True)
-    return cell
+def _append(ws, values):
+    """Every XLSX row goes through the one cell helper (formulas, control characters)."""
+    ws.append(xlsx_row(ws, values))
 
 
 def _xlsx_response(wb: Workbook, filename: str) -> HttpResponse:
@@ -102,7 +101,7 @@ def overdue_xlsx(qs, *, now, cal, filename: str) -> HttpResponse:
     wb = Workbook(write_only=True)
     ws = _sheet(wb, _("Overdue work orders"), overdue_header(), [11, 26, 40, 24, 12, 24, 10, 17, 17, 10, 22, 8, 8])
     for wo in export_rows(qs):
-        ws.append(overdue_row(wo, now=now, cal=cal))
+        _append(ws, overdue_row(wo, now=now, cal=cal))
     return _xlsx_response(wb, filename)
 
 
@@ -146,13 +145,13 @@ def scorecards_xlsx(board, courts, *, filename: str) -> HttpResponse:
     wb = Workbook(write_only=True)
     ws = _sheet(wb, _("Agency scorecards"), scorecard_header(), [6, 30] + [11] * 17)
     for row in board.rows:
-        ws.append(scorecard_row(row))
-    ws.append([])
-    ws.append([_("Period"), board.period.label, f"{board.period.start} – {board.period.end}"])
-    ws.append([_("Threshold (%)"), float(board.policy.threshold_percent)])
+        _append(ws, scorecard_row(row))
+    _append(ws, [])
+    _append(ws, [_("Period"), board.period.label, f"{board.period.start} – {board.period.end}"])
+    _append(ws, [_("Threshold (%)"), float(board.policy.threshold_percent)])
     ws = _sheet(wb, _("Courts"), court_header(), [30] + [12] * 7)
     for row in courts:
-        ws.append(court_row(row))
+        _append(ws, court_row(row))
     return _xlsx_response(wb, filename)
 
 
@@ -172,10 +171,10 @@ def agenda_xlsx(groups, *, meeting, filename: str) -> HttpResponse:
             wo = item.wo
             history = "\n".join(f"{_local(when)} {what}{('：' + note) if note else ''}"
                                 for when, what, note in item.history)
-            ws.append([group.name, wo.reference, wo.case.number, wo.court.name, wo.subject,
+            _append(ws, [group.name, wo.reference, wo.case.number, wo.court.name, wo.subject,
                        labels.type_label(wo.type), _local(wo.due_at), item.working_days_overdue,
                        item.days_open, wo.return_count, history])
     if meeting is not None:
-        ws.append([])
-        ws.append([_("Joint meeting"), str(meeting.held_on), meeting.title, meeting.location])
+        _append(ws, [])
+        _append(ws, [_("Joint meeting"), str(meeting.held_on), meeting.title, meeting.location])
     return _xlsx_response(wb, filename)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import LinkageCenter
+from enforcement_hub.inputs import CleanTextForm
 
 from . import labels, scope
 
@@ -67,6 +68,7 @@ class OverdueFilter(django_filters.FilterSet):
 
     class Meta:
         fields = []
+        form = CleanTextForm   # text filters refuse control characters like every form
 
     def filter_case_number(self, queryset, name, value):
         value = (value or "").strip()

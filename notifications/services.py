@@ -7,10 +7,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from enforcement_hub.inputs import single_line
+
 from .models import Notification
 
 log = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 8
+EMAIL_SUBJECT_MAX = 200
 
 
 def notify(*, recipients, kind, title, body="", work_order=None, dedupe_key=None) -> int:
@@ -97,4 +100,5 @@ def _send(n: Notification):
         body = n.body
         if n.work_order_id:
             body += "\n\n" + settings.SITE_URL + reverse("workorders:detail", args=[n.work_order_id])
-        send_mail(n.title, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+        # A header is one line: a newline in a stored subject would make Django refuse the mail.
+        send_mail(single_line(n.title, EMAIL_SUBJECT_MAX), body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])

@@ -14,8 +14,10 @@ from agencies.models import DutyArea, WorkOrderType
 from cases.case_numbers import normalize_case_number
 from cases.models import EnforcementCase, Party
 from cases.selectors import cases_filable_by
+from enforcement_hub.inputs import CleanTextForm, SingleLineCharField
 
 from .files import ALLOWED, check_file_count, check_upload
+from .limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from .models import Reply
 from .selectors import duties_filable_by
 from .services import MAX_EXTENSION_DAYS
@@ -117,7 +119,7 @@ class CaseChoiceField(forms.ModelChoiceField):
         return f"{obj.number}　{obj.cause}" if obj.cause else obj.number
 
 
-class WorkOrderRequestForm(forms.Form):
+class WorkOrderRequestForm(CleanTextForm):
     case = CaseChoiceField(label=_("Case"), queryset=EnforcementCase.objects.none(),
                            empty_label=_("— choose a case —"))
     respondent = forms.ModelChoiceField(label=_("Respondent"), queryset=Party.objects.none(), required=False,
@@ -125,9 +127,10 @@ class WorkOrderRequestForm(forms.Form):
     duty = forms.ChoiceField(label=_("Duty"))
     type = forms.ChoiceField(label=_("Type"), choices=WorkOrderType.choices, required=False,
                              help_text=_("Follows the duty; change it if the matter is simpler or harder."))
-    subject = forms.CharField(label=_("Subject"), max_length=200, required=False,
+    subject = SingleLineCharField(label=_("Subject"), max_length=200, required=False,
                               help_text=_("Left empty, the duty and the respondent's name are used."))
-    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    details = forms.CharField(label=_("Details"), required=False, max_length=TEXT_MAX_LENGTH,
+                              widget=forms.Textarea(attrs={"rows": 5}))
     attachments = MultipleFileField(label=_("Legal documents"))
     # The one-time token (see issue_filing_token) and the answer to the duplicate warning.
     form_token = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
@@ -196,14 +199,15 @@ def read_filing_token(user, raw: str) -> str | None:
     return data["n"][:64]
 
 
-class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("What must the court supplement?"),
+class ReturnForm(CleanTextForm):
+    reason = forms.CharField(label=_("What must the court supplement?"), max_length=REASON_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CleanTextForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Reply.Outcome.choices, widget=forms.RadioSelect)
-    result_text = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 6}),
+    result_text = forms.CharField(label=_("Result"), max_length=TEXT_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 6}),
                                   help_text=_("The query results or control results, as they should appear on the reply sheet."))
     attachments = MultipleFileField(label=_("Attachments"))
 
@@ -212,25 +216,27 @@ class AnswerForm(forms.Form):
         self.fields["attachments"].help_text = upload_help()
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(CleanTextForm):
     days = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=MAX_EXTENSION_DAYS,
                               initial=2)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class DecideExtensionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
-                                 choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Why is the answer not sufficient?"),
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ResubmitForm(forms.Form):
-    note = forms.CharField(label=_("What was supplemented"), required=False,
+class DecideExtensionForm(CleanTextForm):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    note = forms.CharField(label=_("Note"), required=False, max_length=REASON_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(CleanTextForm):
+    reason = forms.CharField(label=_("Why is the answer not sufficient?"), max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResubmitForm(CleanTextForm):
+    note = forms.CharField(label=_("What was supplemented"), required=False, max_length=REASON_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 3}))
     attachments = MultipleFileField(label=_("Supplementary documents"))
 
@@ -239,8 +245,9 @@ class ResubmitForm(forms.Form):
         self.fields["attachments"].help_text = upload_help()
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class WithdrawForm(CleanTextForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 # ---------------------------------------------------------------- batch
@@ -254,7 +261,7 @@ class RespondentMode:
     ]
 
 
-class BatchRequestForm(forms.Form):
+class BatchRequestForm(CleanTextForm):
     """Step 1: choose cases (tick or paste numbers) and duties."""
 
     cases = forms.ModelMultipleChoiceField(label=_("Cases"), queryset=EnforcementCase.objects.none(),
@@ -267,8 +274,9 @@ class BatchRequestForm(forms.Form):
     duties = forms.MultipleChoiceField(label=_("Duties"), widget=forms.CheckboxSelectMultiple)
     type = forms.ChoiceField(label=_("Type"), required=False,
                              choices=[("", _("Each duty's default type")), *WorkOrderType.choices])
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    subject = SingleLineCharField(label=_("Subject"), max_length=200)
+    details = forms.CharField(label=_("Details"), required=False, max_length=TEXT_MAX_LENGTH,
+                              widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, duties=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -323,7 +331,7 @@ def _id_list(value) -> list[int]:
         raise ValidationError(_("The batch could not be read; start again."))
 
 
-class BatchConfirmForm(forms.Form):
+class BatchConfirmForm(CleanTextForm):
     """Step 2: the confirmed batch, carried in a few hidden fields (a list of a
     thousand inputs would exceed Django's limit on form fields)."""
 
@@ -331,8 +339,8 @@ class BatchConfirmForm(forms.Form):
     duty_ids = forms.CharField(widget=forms.HiddenInput)
     respondents = forms.ChoiceField(choices=RespondentMode.CHOICES, widget=forms.HiddenInput)
     type = forms.ChoiceField(required=False, choices=[("", ""), *WorkOrderType.choices], widget=forms.HiddenInput)
-    subject = forms.CharField(max_length=200, widget=forms.HiddenInput)
-    details = forms.CharField(required=False, widget=forms.HiddenInput)
+    subject = SingleLineCharField(max_length=200, widget=forms.HiddenInput)
+    details = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH, widget=forms.HiddenInput)
     token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
     def __init__(self, *args, user, duties=None, **kwargs):

@@ -25,6 +25,7 @@ from . import deadlines, escalation
 from .access import require
 from .errors import ConflictError
 from .files import check_upload
+from .limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, check_subject, check_text
 from .models import (
     Attachment,
     EventAction,
@@ -192,6 +193,7 @@ def _validate_request(*, actor, case: EnforcementCase, duty: Duty, respondent: P
         raise ValidationError(_("Unknown work-order type."))
     if not (subject or "").strip():
         raise ValidationError(_("A subject is required."))
+    check_subject(subject)
 
 
 def _build(*, actor, case, duty, respondent, type_, subject, details, batch=None) -> WorkOrder:
@@ -253,6 +255,7 @@ def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str,
     raises `AlreadySubmitted` if it was. With `allow_duplicate` false, raises
     `DuplicateRequest` when an identical open request exists."""
     _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type, subject=subject)
+    check_text(details, max_length=TEXT_MAX_LENGTH)
     _validate_files(attachments)
     spent = _spend_filing_token(actor, filing_token) if filing_token else None
     if not allow_duplicate:
@@ -279,6 +282,7 @@ def work_order_edit_draft(*, work_order: WorkOrder, actor, subject: str, details
     _check_transition(wo, Action.EDIT)
     duty = duty or wo.duty
     _validate_request(actor=actor, case=wo.case, duty=duty, respondent=respondent, type_=type, subject=subject)
+    check_text(details, max_length=TEXT_MAX_LENGTH)
     _validate_files(attachments)
     wo.subject, wo.details, wo.duty, wo.agency_id = subject.strip()[:200], details, duty, duty.agency_id
     wo.type = type or duty.default_type
@@ -321,6 +325,7 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
         raise ValidationError(_("Choose at least one case and one duty."))
     if len(items) > 5000:
         raise ValidationError(_("A batch may hold at most 5,000 work orders."))
+    check_text(details, max_length=TEXT_MAX_LENGTH)
     cal = deadlines.WorkingCalendar()
     clocks, centers = {}, {}
     with transaction.atomic():
@@ -400,6 +405,7 @@ def work_order_return(*, work_order: WorkOrder, actor, reason: str, now: datetim
     now = now or timezone.now()
     if not (reason or "").strip():
         raise ValidationError(_("Say what the court must supplement."))
+    check_text(reason, max_length=REASON_MAX_LENGTH)
     wo = _lock(work_order)
     require(actor, wo, Action.RETURN)
     _check_transition(wo, Action.RETURN)
@@ -421,6 +427,7 @@ def work_order_answer(*, work_order: WorkOrder, actor, outcome: str, result_text
         raise ValidationError(_("Choose an outcome."))
     if not (result_text or "").strip():
         raise ValidationError(_("The reply needs a result text."))
+    check_text(result_text, max_length=TEXT_MAX_LENGTH)
     _validate_files(attachments)
     wo = _lock(work_order)
     require(actor, wo, Action.ANSWER)
@@ -450,6 +457,7 @@ def extension_request(*, work_order: WorkOrder, actor, days: int, reason: str) -
         raise ValidationError(_("An extension is 1 to %(max)d working days.") % {"max": MAX_EXTENSION_DAYS})
     if not (reason or "").strip():
         raise ValidationError(_("Give a reason for the extension."))
+    check_text(reason, max_length=REASON_MAX_LENGTH)
     wo = _lock(work_order)
     require(actor, wo, Action.REQUEST_EXTENSION)
     _check_transition(wo, Action.REQUEST_EXTENSION)
@@ -470,6 +478,7 @@ def extension_decide(*, extension: ExtensionRequest, actor, approve: bool, note:
                      now: datetime | None = None) -> ExtensionRequest:
     """Approve (adds the working days to the current due date) or refuse."""
     now = now or timezone.now()
+    check_text(note, max_length=REASON_MAX_LENGTH)
     wo = _lock(extension.work_order)
     ext = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
     require(actor, wo, Action.DECIDE_EXTENSION)
@@ -522,6 +531,7 @@ def work_order_resubmit(*, work_order: WorkOrder, actor, note: str = "", attachm
                         now: datetime | None = None) -> WorkOrder:
     """After a return: the full period starts again from the new receipt date."""
     now = now or timezone.now()
+    check_text(note, max_length=REASON_MAX_LENGTH)
     _validate_files(attachments)
     wo = _lock(work_order)
     require(actor, wo, Action.RESUBMIT)
@@ -556,6 +566,7 @@ def work_order_reopen(*, work_order: WorkOrder, actor, reason: str, now: datetim
     now = now or timezone.now()
     if not (reason or "").strip():
         raise ValidationError(_("Say why the answer is not sufficient."))
+    check_text(reason, max_length=REASON_MAX_LENGTH)
     wo = _lock(work_order)
     require(actor, wo, Action.REOPEN)
     _check_transition(wo, Action.REOPEN)
@@ -599,6 +610,7 @@ def _lapse_pending_extension(wo: WorkOrder, actor, *, now: datetime, cause: str)
 @transaction.atomic
 def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: datetime | None = None) -> WorkOrder:
     now = now or timezone.now()
+    check_text(reason, max_length=REASON_MAX_LENGTH)
     wo = _lock(work_order)
     require(actor, wo, Action.WITHDRAW)
     _check_transition(wo, Action.WITHDRAW)

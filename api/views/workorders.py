@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -21,6 +21,7 @@ from .. import serializers as s
 from ..filters import WorkOrderFilter
 from ..idempotency import idempotent
 from ..pagination import KeysetPagination
+from ..parsers import BoundedJSONParser
 from ..permissions import IsJudge
 from ..selectors import related_of, work_order_rows_for, work_orders_for_api
 from .base import ApiViewMixin
@@ -77,7 +78,7 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     serializer_class = s.WorkOrderListSerializer
     filterset_class = WorkOrderFilter
     pagination_class = KeysetPagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
     ordering_fields = {"id": (False, False), "due_at": (True, True), "updated_at": (False, True),
                        "created_at": (False, True), "submitted_at": (True, True)}
     default_ordering = "-id"
