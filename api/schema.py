@@ -13,6 +13,7 @@ ERROR_DESCRIPTIONS = {
     "403": _("Authenticated, but this role may not do this."),
     "404": _("No such object, or not yours to see (the same answer)."),
     "409": _("The work order's state does not allow this now; nothing changed."),
+    "413": _("A file, the number of files or the whole body is over the limit; nothing was saved."),
     "415": _("The body's media type is not accepted here."),
     "422": _("The Idempotency-Key was used before with a different request."),
     "429": _("Too many requests for this key; see Retry-After."),
@@ -24,6 +25,7 @@ ERROR_EXAMPLES = {
     "403": {"detail": "您无权对此工作交办单执行该操作。", "code": "permission_denied"},
     "404": {"detail": "未找到。", "code": "not_found"},
     "409": {"detail": "该工作交办单现为“已答复”，无法“签收”。请刷新页面查看当前状态。", "code": "conflict"},
+    "413": {"detail": "每次提交最多 10 个文件。未保存任何内容。", "code": "too_many_files"},
     "415": {"detail": "不支持请求中的媒体类型 “text/plain”。", "code": "unsupported_media_type"},
     "422": {"detail": "此 Idempotency-Key 已用于另一个请求。新请求请使用新的键。", "code": "unprocessable"},
     "429": {"detail": "请求超过了限速。", "code": "throttled"},
@@ -74,6 +76,8 @@ class ApiAutoSchema(AutoSchema):
             codes.append("404")
         if self.method == "POST":
             codes += ["409", "415"]
+            if "multipart/form-data" in self.map_parsers():
+                codes.append("413")  # the upload limits (workorders/uploads.py)
             if self._is_idempotent():
                 codes.append("422")
         return codes
