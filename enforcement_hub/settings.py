@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "enforcement_hub.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page's answer
 ]
@@ -137,6 +138,12 @@ AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still
 # directly: 0.)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "enforcement_hub.lockout.client_ip"
+# A browser session idle this long is logged out (enforcement_hub/sessions.py); each request
+# refreshes it (at most one session write a minute). The cookie and the stored session outlive
+# it so the user is told why they must log in again; they end a working day after the last use.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=120)
+SESSION_COOKIE_AGE = max(env.int("SESSION_COOKIE_AGE", default=12 * 3600), SESSION_IDLE_TIMEOUT_MINUTES * 60)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

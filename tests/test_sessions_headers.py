@@ -1,0 +1,107 @@
+"""Session hardening: the idle timeout, no-store on ID reveals and exports, and the API
+documentation behind login."""
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.test_api_support import _fresh_throttles, client_for, issue_key, url  # noqa: F401
+from workorders.demo import demo_password
+
+T0 = datetime.fromisoformat("2026-06-01T10:00:00+08:00")
+TIMED_OUT_ZH = "无操作，已自动退出登录"
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+def log_in(client, username="judge"):
+    response = client.post(reverse("login"), {"username": username, "password": demo_password()})
+    assert response.status_code == 302
+
+
+def is_login_redirect(response, next_path="/"):
+    return response.status_code == 302 and response["Location"] == f"{reverse('login')}?next={next_path}"
+
+
+# ---------------------------------------------------------------- idle timeout
+
+def test_two_idle_hours_log_the_user_out_with_a_message(client, judge, frozen):
+    log_in(client)
+    frozen.shift(timedelta(hours=2, minutes=1))
+    response = client.get(reverse("home"))
+    assert is_login_redirect(response)
+    assert "_auth_user_id" not in client.session
+    page = client.get(response["Location"])
+    assert TIMED_OUT_ZH in page.content.decode() and "120" in page.content.decode()
+    # Logged out for good: the next request is an ordinary anonymous one, without the message.
+    assert TIMED_OUT_ZH not in client.get(response["Location"]).content.decode()
+
+
+def test_the_message_is_in_english_on_request(client, judge, frozen):
+    log_in(client)
+    frozen.shift(timedelta(hours=3))
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "logged out after 120 minutes without activity" in response.content.decode()
+
+
+def test_activity_keeps_the_session(client, judge, frozen):
+    log_in(client)
+    frozen.shift(timedelta(hours=1))
+    assert client.get(reverse("home")).status_code == 200
+    frozen.shift(timedelta(hours=1, minutes=30))
+    assert client.get(reverse("home")).status_code == 200
+    frozen.shift(timedelta(hours=1, minutes=59))
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_session_from_before_the_timeout_existed_starts_counting(client, judge, frozen):
+    client.force_login(judge)  # no last-seen mark yet
+    assert client.get(reverse("home")).status_code == 200
+    frozen.shift(timedelta(hours=2, minutes=1))
+    assert is_login_redirect(client.get(reverse("home")))
+
+
+def test_the_timeout_is_a_setting(client, judge, frozen, settings):
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 10
+    log_in(client)
+    frozen.shift(timedelta(minutes=11))
+    assert is_login_redirect(client.get(reverse("home")))
+
+
+def test_the_unread_badge_poll_does_not_keep_a_forgotten_tab_logged_in(client, judge, frozen):
+    log_in(client)
+    badge = reverse("notifications:badge")
+    for _ in range(4):
+        frozen.shift(timedelta(minutes=30))
+        assert client.get(badge, HTTP_HX_REQUEST="true").status_code == 200
+    frozen.shift(timedelta(minutes=1))
+    response = client.get(badge, HTTP_HX_REQUEST="true")
+    # htmx would swap a redirect's login page into the badge: send the whole tab there.
+    assert response.status_code == 204 and response["HX-Redirect"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_idle_browser_api_session_gets_the_api_answer(judge, frozen):
+    api = client_for()
+    log_in(api)
+    frozen.shift(timedelta(hours=2, minutes=1))
+    response = api.get(url("me"))
+    assert response.status_code in (401, 403) and response["Content-Type"].startswith("application/json")
+
+
+def test_api_key_requests_are_unaffected(ref, frozen):
+    key = issue_key("PSB")
+    api = client_for(key=key.raw)
+    assert api.get(url("me")).status_code == 200
+    frozen.shift(timedelta(hours=5))
+    assert api.get(url("me")).status_code == 200
+
+
+def test_the_session_cookie_outlives_the_idle_timeout(settings):
+    assert settings.SESSION_COOKIE_AGE >= settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
+    assert settings.SESSION_COOKIE_AGE <= 24 * 3600
