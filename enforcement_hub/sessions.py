@@ -27,6 +27,12 @@ REFRESH_SECONDS = 60
 PASSIVE_VIEWS = frozenset({"notifications:badge"})
 
 
+def mark_login(sender, request, user, **kwargs):
+    """user_logged_in receiver (connected in apps.py): the idle clock starts at login."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     """After AuthenticationMiddleware and MessageMiddleware."""
 
@@ -40,7 +46,8 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
                 return self.timed_out(request)
         response = self.get_response(request)
-        # Afterwards, so that the login request itself sets the first mark.
+        # Afterwards, for the view's own user (a session from before this timeout existed
+        # gets its first mark here).
         if request.user.is_authenticated and not self.passive(request):
             last_seen = request.session.get(LAST_SEEN_KEY)
             if last_seen is None or now - last_seen >= REFRESH_SECONDS:

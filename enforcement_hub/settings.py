@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "enforcement_hub",
     "agencies",
     "cases",
     "workorders",
