@@ -105,3 +105,67 @@ def test_api_key_requests_are_unaffected(ref, frozen):
 def test_the_session_cookie_outlives_the_idle_timeout(settings):
     assert settings.SESSION_COOKIE_AGE >= settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
     assert settings.SESSION_COOKIE_AGE <= 24 * 3600
+
+
+# ---------------------------------------------------------------- no-store on reveals and exports
+
+def _url_names(patterns, prefix=""):
+    for p in patterns:
+        if hasattr(p, "url_patterns"):
+            yield from _url_names(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace else ""))
+        elif p.name:
+            yield prefix + p.name
+
+
+# (url name, method, query, persona): every route that reveals an ID number or hands out a
+# document or an export.
+NO_STORE = [
+    ("workorders:reveal_id", "post", "", "liaison"),
+    ("workorders:attachment", "get", "", "liaison"),
+    ("api:attachment-download", "get", "", "liaison"),
+    ("dashboards:overdue_export", "get", "?format=csv", "center"),
+    ("dashboards:overdue_export", "get", "?format=xlsx", "center"),
+    ("dashboards:scorecards_export", "get", "", "center"),
+    ("dashboards:agenda", "get", "", "center"),  # the printable agenda
+    ("dashboards:agenda", "get", "?format=xlsx", "center"),
+]
+SENSITIVE = r"reveal|export|download|agenda|print|^workorders:attachment$"
+
+
+def test_every_reveal_and_export_route_is_in_the_no_store_list():
+    import re
+
+    from django.urls import get_resolver
+
+    routes = {n for n in _url_names(get_resolver().url_patterns)
+              if not n.startswith("admin:") and re.search(SENSITIVE, n)}
+    assert routes == {name for name, *_ in NO_STORE}
+
+
+@pytest.fixture
+def document(judge, case, monkeypatch, tmp_path):
+    from django.core.files.storage import FileSystemStorage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Party
+    from tests.factories import duty
+    from workorders import services
+    from workorders.models import private_storage
+
+    monkeypatch.setattr(private_storage, "_wrapped", FileSystemStorage(location=tmp_path / "private"))
+    wo = services.work_order_create(
+        actor=judge, case=case, duty=duty("L01"), subject="查询",
+        respondent=case.parties.filter(role=Party.Role.RESPONDENT).first(),
+        attachments=[SimpleUploadedFile("裁定书.pdf", b"%PDF-1.4\n body")], submit=True)
+    return wo.attachments.get()
+
+
+@pytest.mark.parametrize("name,method,query,persona", NO_STORE, ids=lambda v: v if isinstance(v, str) else None)
+def test_reveals_and_exports_are_never_stored(request, client, document, name, method, query, persona):
+    client.force_login(request.getfixturevalue(persona))
+    arg = {"workorders:reveal_id": document.work_order_id}.get(name, document.pk)
+    args = [arg] if name in ("workorders:reveal_id", "workorders:attachment", "api:attachment-download") else []
+    response = getattr(client, method)(reverse(name, args=args) + query)
+    assert response.status_code == 200, response.status_code
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= cache_control
