@@ -242,6 +242,9 @@ REST_FRAMEWORK = {
         "api_user": env.str("API_USER_RATE", default="600/min"),
     },
 }
+# /api/docs/, /api/redoc/ and /api/schema/: open to anyone, or (the production default) only
+# to a logged-in user or an API key (api/views/base.py).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Enforcement Hub API",
     "DESCRIPTION": (

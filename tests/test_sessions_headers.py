@@ -169,3 +169,43 @@ def test_reveals_and_exports_are_never_stored(request, client, document, name, m
     assert response.status_code == 200, response.status_code
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"no-store", "private"} <= cache_control
+
+
+# ---------------------------------------------------------------- API documentation behind login
+
+DOCS = ["api:docs", "api:redoc"]
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_private_docs_send_an_anonymous_visitor_to_the_login_page(client, settings, name, db):
+    settings.API_DOCS_PUBLIC = False
+    response = client.get(reverse(name))
+    assert is_login_redirect(response, next_path=reverse(name))
+
+
+def test_private_schema_is_refused_to_an_anonymous_client(client, settings, db):
+    settings.API_DOCS_PUBLIC = False
+    assert client.get(reverse("api:schema")).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("name", [*DOCS, "api:schema"])
+def test_private_docs_open_to_a_logged_in_user(client, settings, judge, name):
+    settings.API_DOCS_PUBLIC = False
+    client.force_login(judge)
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_private_schema_opens_to_an_agency_system_key(settings, ref):
+    settings.API_DOCS_PUBLIC = False
+    key = issue_key("PSB")
+    assert client_for(key=key.raw).get(reverse("api:schema")).status_code == 200
+
+
+@pytest.mark.parametrize("name", [*DOCS, "api:schema"])
+def test_public_docs_open_to_anyone(client, settings, name, db):
+    settings.API_DOCS_PUBLIC = True
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_docs_are_private_by_default_only_in_production(settings):
+    assert settings.API_DOCS_PUBLIC is (not settings.PRODUCTION)
