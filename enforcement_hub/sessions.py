@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.utils.translation import ngettext
@@ -33,6 +33,11 @@ def mark_login(sender, request, user, **kwargs):
         request.session[LAST_SEEN_KEY] = int(time.time())
 
 
+def logged_in(request) -> bool:
+    """A user logged in through this session (reads no user row)."""
+    return SESSION_KEY in request.session
+
+
 class IdleTimeoutMiddleware:
     """After AuthenticationMiddleware and MessageMiddleware."""
 
@@ -41,14 +46,15 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request):
         now = int(time.time())
-        if request.user.is_authenticated:
+        if logged_in(request):
             last_seen = request.session.get(LAST_SEEN_KEY)
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
                 return self.timed_out(request)
         response = self.get_response(request)
         # Afterwards, for the view's own user (a session from before this timeout existed
-        # gets its first mark here).
-        if request.user.is_authenticated and not self.passive(request):
+        # gets its first mark here). Asked of the session, not request.user: DRF sets that to
+        # an API key's user, who has no session and must not be given one.
+        if logged_in(request) and not self.passive(request):
             last_seen = request.session.get(LAST_SEEN_KEY)
             if last_seen is None or now - last_seen >= REFRESH_SECONDS:
                 request.session[LAST_SEEN_KEY] = now

@@ -95,9 +95,15 @@ def test_an_idle_browser_api_session_gets_the_api_answer(judge, frozen):
 
 
 def test_api_key_requests_are_unaffected(ref, frozen):
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
     key = issue_key("PSB")
     api = client_for(key=key.raw)
-    assert api.get(url("me")).status_code == 200
+    response = api.get(url("me"))
+    assert response.status_code == 200
+    # The key's user is not a session: none is created for it.
+    assert settings.SESSION_COOKIE_NAME not in response.cookies and not Session.objects.exists()
     frozen.shift(timedelta(hours=5))
     assert api.get(url("me")).status_code == 200
 
