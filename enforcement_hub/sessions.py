@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import ngettext
 
 LAST_SEEN_KEY = "_eh_last_seen"
@@ -67,7 +68,7 @@ class IdleTimeoutMiddleware:
 
     def timed_out(self, request):
         logout(request)
-        if request.path.startswith("/api/"):
+        if is_api(request):
             return self.get_response(request)  # anonymous now: the API answers for itself
         minutes = settings.SESSION_IDLE_TIMEOUT_MINUTES
         messages.info(request, ngettext(
@@ -80,6 +81,13 @@ class IdleTimeoutMiddleware:
             response["HX-Redirect"] = login["Location"]
             return response
         return login
+
+
+def is_api(request) -> bool:
+    try:
+        return resolve(request.path_info).namespaces[:1] == ["api"]
+    except Resolver404:
+        return False
 
 
 def back_after_login(request) -> str:
