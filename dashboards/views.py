@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from workorders.deadlines import SHANGHAI
 
@@ -69,6 +70,7 @@ def overdue(request):
     })
 
 
+@never_cache  # exports and the printable agenda hold case data: never kept by a cache
 @dashboard_view
 def overdue_export(request):
     fmt = request.GET.get("format", "csv")
@@ -129,6 +131,7 @@ def _period_query(request) -> str:
     return params.urlencode()
 
 
+@never_cache  # exports and the printable agenda hold case data: never kept by a cache
 @dashboard_view
 def scorecards_export(request):
     now, today = _now_today()
@@ -161,6 +164,7 @@ def supervision(request):
         "active": "supervision", "page": page, "rows": rows, "now": now})
 
 
+@never_cache  # exports and the printable agenda hold case data: never kept by a cache
 @dashboard_view
 def agenda(request):
     fmt = request.GET.get("format", "html")

@@ -5,7 +5,7 @@ filesystem Celery broker, so a fresh machine needs no server. DATABASE_URL and
 REDIS_URL switch to PostgreSQL and Redis. EH_ENV=production turns on the
 strict mode: a real SECRET_KEY is required and `check --deploy` passes.
 """
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "enforcement_hub",
     "agencies",
     "cases",
     "workorders",
@@ -63,7 +65,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "enforcement_hub.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page's answer
 ]
 
 if PRODUCTION:
@@ -114,6 +118,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is refused (429, the login form with a message) until
+# AXES_COOLOFF_MINUTES pass, the right password included, without hashing it. Other users
+# and addresses are unaffected; another try during the lockout starts the cool-off again.
+# An administrator unlocks early in the admin (access attempts: "Unlock") or with
+# `manage.py axes_reset_username USERNAME`. Axes keeps each attempt's form data with the
+# password always masked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked pair before any hashing
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a successful login forgets the earlier failures
+AXES_LOCKOUT_CALLABLE = "enforcement_hub.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+# The client address: REMOTE_ADDR unless TRUSTED_PROXY_COUNT reverse proxies stand in front of
+# gunicorn, each appending the address it saw to X-Forwarded-For; then the entry the outermost
+# proxy appended. Entries further left are the client's own claims and are never used, so a
+# forged header cannot pick someone else's lockout. (The compose stack publishes gunicorn
+# directly: 0.)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "enforcement_hub.lockout.client_ip"
+# A browser session idle this long is logged out (enforcement_hub/sessions.py); each request
+# refreshes it (at most one session write a minute). The cookie and the stored session outlive
+# it so the user is told why they must log in again; they end a working day after the last use.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=120)
+SESSION_COOKIE_AGE = max(env.int("SESSION_COOKIE_AGE", default=12 * 3600), SESSION_IDLE_TIMEOUT_MINUTES * 60)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -224,6 +259,9 @@ REST_FRAMEWORK = {
         "api_user": env.str("API_USER_RATE", default="600/min"),
     },
 }
+# /api/docs/, /api/redoc/ and /api/schema/: open to anyone, or (the production default) only
+# to a logged-in user or an API key (api/views/base.py).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Enforcement Hub API",
     "DESCRIPTION": (

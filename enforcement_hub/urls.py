@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import lockout, views
+
+# Before admin.site.urls below, which binds the registered model admins.
+lockout.register_admin(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -11,4 +11,4 @@ from .resources import (  # noqa: F401
     ScorecardView,
 )
 from .workorders import WorkOrderViewSet  # noqa: F401
-from .base import RedocView, SwaggerView, not_found  # noqa: F401
+from .base import RedocView, SchemaView, SwaggerView, not_found  # noqa: F401

@@ -1,13 +1,18 @@
 """What every API view shares: JSON only, one error shape, per-key throttles."""
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import BasePermission
 
 from workorders.uploads import upload_refusal
 
+from ..authentication import ApiKeyAuthentication
 from ..exceptions import exception_handler
 from ..renderers import OrjsonRenderer
 from ..throttles import ApiKeyThrottle, SessionUserThrottle
@@ -57,7 +62,33 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' blob:; worker
             "connect-src 'self'")
 
 
-class LocalDocsMixin:
+class DocsAccess(BasePermission):
+    """settings.API_DOCS_PUBLIC (default: not in production), else a user or an API key."""
+
+    def has_permission(self, request, view):
+        return settings.API_DOCS_PUBLIC or request.user.is_authenticated
+
+
+class DocsAccessMixin:
+    permission_classes = [DocsAccess]
+
+    def get_authenticators(self):
+        if settings.API_DOCS_PUBLIC:
+            return []  # anyone may read: no key lookup, no session
+        return [ApiKeyAuthentication(), SessionAuthentication()]
+
+
+class SchemaView(DocsAccessMixin, SpectacularAPIView):
+    pass
+
+
+class LocalDocsMixin(DocsAccessMixin):
+    def dispatch(self, request, *args, **kwargs):
+        # A person opening the private docs in a browser is sent to log in, not shown a 403.
+        if not settings.API_DOCS_PUBLIC and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Security-Policy"] = DOCS_CSP

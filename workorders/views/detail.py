@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from notifications.selectors import notifications_for
 from notifications.services import mark_read
@@ -170,6 +171,7 @@ def _rerender(request, wo, name, form):
     return render(request, "workorders/detail.html", detail_context(request, wo, bound=(name, form)), status=400)
 
 
+@never_cache  # the full ID number must not stay in any cache
 @login_required
 def reveal_id(request, pk):
     """Show the respondent's full ID number; the service logs who looked."""
