@@ -237,7 +237,25 @@ def test_nginx_serves_static_files_and_proxies_with_https(nginx, static_root):
     assert status == 301 and headers["Location"].startswith("https://")
 
 
-def test_vendored_assets_and_the_api_docs_work_in_production(nginx, static_root):
+def signed_in(prod_env) -> str:
+    """A session cookie the production server accepts: a user and a session row,
+    committed (the test is transactional) and signed with the server's own key."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import override_settings
+
+    with override_settings(SECRET_KEY=prod_env["SECRET_KEY"]):
+        user = get_user_model().objects.create_user("prod_docs_reader", password=secrets.token_urlsafe(16))
+        session = SessionStore()
+        session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
+        session.create()
+    return f"sessionid={session.session_key}"
+
+
+# Transactional: the server process must see the session row (the database is flushed after).
+@pytest.mark.django_db(transaction=True)
+def test_vendored_assets_and_the_api_docs_work_in_production(nginx, static_root, prod_env):
     """Chart.js, htmx, the admin's and the docs' (drf-spectacular sidecar) files, by their
     hashed names, from the proxy; the docs pages reference them."""
     for name in ("dashboards/vendor/chart-4.6.1.umd.js", "vendor/htmx-2.0.11.min.js", "admin/js/core.js",
@@ -245,7 +263,13 @@ def test_vendored_assets_and_the_api_docs_work_in_production(nginx, static_root)
         status, _, body = get(nginx["https"], f"/static/{hashed(static_root, name)}", tls=True)
         assert status == 200 and body, name
     for path in ("/api/docs/", "/api/redoc/"):
-        status, _, body = get(nginx["https"], path, tls=True)
+        # Behind login in production (API_DOCS_PUBLIC is off there)...
+        status, headers, _ = get(nginx["https"], path, tls=True)
+        assert status == 302 and "/accounts/login/" in headers["Location"], path
+    cookie = signed_in(prod_env)
+    for path in ("/api/docs/", "/api/redoc/"):
+        # ...and whole for a signed-in user.
+        status, _, body = get(nginx["https"], path, tls=True, headers={"Cookie": cookie})
         assert status == 200, path
         assets = re.findall(rb'(?:src|href)="(/static/drf_spectacular_sidecar/[^"]+)"', body)
         assert assets, path
