@@ -303,16 +303,40 @@ def test_idle_half_sent_connections_stall_gunicorn_but_not_the_proxy(nginx, guni
     assert status == 200
 
 
-def test_the_proxy_refuses_a_body_above_max_request_mb(nginx):
+def _post_oversize(port: int, path: str, content_type: str) -> tuple[bytes, bytes]:
+    """POST a body one byte over MAX_REQUEST_MB, sent whole as a browser would, and
+    return the proxy's answer (head, body)."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    with ctx.wrap_socket(socket.create_connection((HOST, nginx["https"]), timeout=5)) as sock:
-        size = settings.MAX_REQUEST_MB * 1024 * 1024 + 1
-        sock.sendall((f"POST /workorders/new/ HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/octet-stream\r\n"
-                      f"Content-Length: {size}\r\n\r\n").encode() + b"x" * 65536)
-        status_line = sock.recv(4096).split(b"\r\n", 1)[0]
-    assert status_line.split()[1] == b"413", status_line
+    size = settings.MAX_REQUEST_MB * 1024 * 1024 + 1
+    answer = b""
+    with ctx.wrap_socket(socket.create_connection((HOST, port), timeout=10)) as sock:
+        sock.sendall((f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: {content_type}\r\n"
+                      f"Content-Length: {size}\r\nConnection: close\r\n\r\n").encode())
+        chunk, sent = b"x" * (1024 * 1024), 0
+        try:
+            while sent < size:
+                sent += sock.send(chunk[: size - sent])
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass  # the proxy may answer and close before the body is through
+        try:
+            while data := sock.recv(65536):
+                answer += data
+        except (ConnectionResetError, ssl.SSLError):
+            pass
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+def test_the_proxy_refuses_a_body_above_max_request_mb(nginx):
+    head, body = _post_oversize(nginx["https"], "/workorders/new/", "application/octet-stream")
+    assert head.split()[1] == b"413", head
+    # The platform's own page, in both languages, not nginx's English one.
+    assert "提交的内容过大".encode() in body and b"Request too large" in body
+    head, body = _post_oversize(nginx["https"], "/api/v1/work-orders/", "application/json")
+    assert head.split()[1] == b"413" and b"application/json" in head, head
+    assert json.loads(body)["code"] == "request_too_large"
 
 
 # --- one place for limits -----------------------------------------------------------------------
@@ -340,6 +364,12 @@ def test_proxy_limits_agree_with_settings_and_gunicorn():
     section = readme.split("## Limits and timeouts", 1)[1].split("\n## ", 1)[0]
     for figure in (f"{settings.MAX_REQUEST_MB} MB", f"{settings.MAX_UPLOAD_MB} MB", f"{gunicorn_timeout} s"):
         assert figure in section, figure
+    # The proxy's own 413 pages name the same limits.
+    for page in ("413.html", "413.json"):
+        text = (ROOT / "static" / "errors" / page).read_text()
+        assert f"{settings.MAX_REQUEST_MB} MB" in text, page
+    page = (ROOT / "static" / "errors" / "413.html").read_text()
+    assert f"{settings.MAX_UPLOAD_MB} MB" in page and f"{settings.MAX_UPLOAD_FILES} " in page
 
 
 def test_compose_publishes_only_the_proxy_with_this_configuration():
