@@ -87,6 +87,11 @@ FITS = """(primary) => {
   document.querySelectorAll('.table-wrap, .dash .scroll').forEach((box) => {
     if (!box.matches('.matrix') && box.scrollWidth > box.clientWidth + 1) out.push('table scrolls sideways: ' + box.scrollWidth + 'px');
   });
+  // …and each card takes the list's full width (a squeezed card wraps a word a line).
+  document.querySelectorAll('table.stack tbody tr:first-child').forEach((tr) => {
+    const box = tr.closest('table').parentElement.getBoundingClientRect().width;
+    if (tr.getBoundingClientRect().width < box - 2) out.push('card ' + tr.getBoundingClientRect().width + 'px in a ' + box + 'px list');
+  });
   const el = primary.split(',').map((s) => document.querySelector(s.trim())).find(Boolean);
   if (!el) out.push('no primary action: ' + primary);
   else {

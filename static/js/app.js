@@ -99,7 +99,7 @@
   // data-label (the stylesheet shows it), taken from the table's own <th> so
   // the two can never disagree. Spanned headers count once per spanned column.
   function labelCells(root) {
-    root.querySelectorAll("table.cards").forEach(function (table) {
+    root.querySelectorAll("table.stack").forEach(function (table) {
       var row = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
       if (!row) return;
       var labels = [];
