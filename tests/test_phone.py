@@ -132,6 +132,22 @@ def test_every_main_page_fits_a_phone(browser, live_server, ref, role):  # noqa:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_login_fits_a_phone_in_both_languages(browser, live_server, ref):  # noqa: F811
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    problems = page.evaluate(FITS, "main form button[type=submit]")
+    page.screenshot(path=str(ARTIFACTS / "phone-login.png"))
+    page.click(".langswitch button[value=en]")
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == "en"
+    problems += page.evaluate(FITS, "main form button[type=submit]")
+    context.close()
+    assert not problems, problems
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_phone_menu_button_opens_the_navigation(browser, live_server, ref):  # noqa: F811
     s = Session(browser, live_server, "liaison", viewport=PHONE)
     page = s.page
@@ -154,6 +170,15 @@ def test_phone_menu_button_opens_the_navigation(browser, live_server, ref):  # n
     # On a desktop the navigation is simply there, with no menu button.
     page.set_viewport_size({"width": 1366, "height": 768})
     assert not toggle.is_visible() and inbox.is_visible()
+    # English words are longer: the phone header and inbox still fit.
+    page.set_viewport_size(PHONE)
+    toggle.click()
+    page.click(".topbar .langswitch button[value=en]")
+    page.wait_for_load_state("load")
+    assert toggle.inner_text().strip().startswith("Menu")
+    for path in ("/", "/workorders/?tab=new"):
+        s.go(path)
+        assert not page.evaluate(FITS, "main h1"), path
     s.close()
 
 
