@@ -170,6 +170,7 @@ def test_phone_menu_button_opens_the_navigation(browser, live_server, ref):  # n
     # On a desktop the navigation is simply there, with no menu button.
     page.set_viewport_size({"width": 1366, "height": 768})
     assert not toggle.is_visible() and inbox.is_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('table.stack')).display") == "table"
     # English words are longer: the phone header and inbox still fit.
     page.set_viewport_size(PHONE)
     toggle.click()
