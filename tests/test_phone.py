@@ -66,6 +66,7 @@ def pages_for(role, case, orders):
     elif role in ("liaison", "head"):
         tabs = AGENCY_TABS
         rest = [("workorder", f"/workorders/{orders['submitted'].pk}/", ".actions .btn, .actions summary"),
+                ("workorder-answer", f"/workorders/{orders['signed'].pk}/#action-answer", "#action-answer button[type=submit]"),
                 ("cases", "/cases/", FIRST_ROW), ("case", f"/cases/{case.pk}/", "main h1")]
         rest += dashboards if role == "head" else []
     else:
@@ -101,6 +102,7 @@ FITS = """(primary) => {
   }
   // Touch targets: controls at least 44 px high (inline links in text are exempt).
   const controls = 'main .btn, main button, main summary, main select, main input:not([type=checkbox]):not([type=radio]):not([type=hidden]), '
+    + 'main label:has(> input[type=checkbox]), main label:has(> input[type=radio]), '
     + '.topbar button, .topbar summary, .topbar .mainnav a, .tabs a, .pagination a';
   document.querySelectorAll(controls).forEach((c) => {
     const r = c.getBoundingClientRect();
