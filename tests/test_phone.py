@@ -154,6 +154,25 @@ def test_login_fits_a_phone_in_both_languages(browser, live_server, ref):  # noq
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_without_scripts_the_phone_navigation_stays_open(browser, live_server, ref):  # noqa: F811
+    from workorders.demo import demo_password
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "liaison")
+    page.fill("#id_password", demo_password())
+    page.click("main button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    assert not page.locator(".menu-toggle").is_visible()
+    assert page.locator(".mainnav a[href='/workorders/']").is_visible()
+    assert page.locator(".topbar .langswitch").is_visible()
+    assert not page.evaluate(FITS, "main h1")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_phone_menu_button_opens_the_navigation(browser, live_server, ref):  # noqa: F811
     s = Session(browser, live_server, "liaison", viewport=PHONE)
     page = s.page
