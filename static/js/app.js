@@ -197,6 +197,7 @@
     window.addEventListener("hashchange", openTarget);
     wireMenu(root);
     labelCells(root);
+    document.body.addEventListener("htmx:afterSwap", function (ev) { labelCells(ev.target); });
     wireDuty(root);
     wireUploads(root);
     wireConfirm(root);
