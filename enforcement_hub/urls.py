@@ -1,14 +1,29 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import FileResponse
 from django.urls import include, path
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
 
 from . import lockout, views
 
 # Before admin.site.urls below, which binds the registered model admins.
 lockout.register_admin(admin.site)
 
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: answer with the
+    site's icon (static/favicon.svg, which base.html links), cacheable for a day."""
+    response = FileResponse((settings.BASE_DIR / "static" / "favicon.svg").open("rb"), content_type="image/svg+xml")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
+
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

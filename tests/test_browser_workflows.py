@@ -8,46 +8,21 @@ zh-hans, at 1366×768. Every main page is saved under test-artifacts/.
 (3) a batch of 50 work orders."""
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from cases.models import Party
+from tests.browser import ARTIFACTS, DESKTOP, Session, browser  # noqa: F401  (browser: the Chromium fixture)
 from tests.factories import duty, make_case, make_work_order, user
 from workorders import deadlines, services
-from workorders.demo import demo_password
 from workorders.models import Attachment, Reply, Status, WorkOrder, WorkOrderBatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-VIEWPORT = {"width": 1366, "height": 768}
+VIEWPORT = DESKTOP
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the ORM
-    # calls the tests (and the database teardown) make meanwhile are ordinary
-    # synchronous code, which Django would otherwise refuse.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            yield b
-            b.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(autouse=True)
@@ -58,39 +33,6 @@ def _private_files(monkeypatch, tmp_path):
 
     monkeypatch.setattr(private_storage, "_wrapped", FileSystemStorage(location=tmp_path / "private"))
     ARTIFACTS.mkdir(exist_ok=True)
-
-
-class Session:
-    """One user in one browser context."""
-
-    def __init__(self, browser, live_server, username):
-        self.base = live_server.url
-        self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
-        self.context.set_default_timeout(15_000)
-        self.page = self.context.new_page()
-        self.errors = []
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("dialog", lambda dialog: dialog.accept())
-        self.page.goto(self.base + "/accounts/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", demo_password())
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url(self.base + "/")
-
-    def go(self, path):
-        self.page.goto(self.base + path)
-        return self.page
-
-    def shot(self, name, *, full=True, print_media=False):
-        if print_media:
-            self.page.emulate_media(media="print")
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
-        if print_media:
-            self.page.emulate_media(media="screen")
-
-    def close(self):
-        assert not self.errors, self.errors
-        self.context.close()
 
 
 def local(dt):

@@ -43,7 +43,7 @@ User = get_user_model()
 EXCLUDED = ("admin/", "api/", "dashboards/", "i18n/")
 ROLES = ["judge", "judge2", "liaison", "liaison2", "head", "center", "supervisor", "anonymous"]
 # Routes anyone may call; they hold no objects.
-PUBLIC = {"login", "logout"}
+PUBLIC = {"login", "logout", "favicon"}
 
 
 # ---------------------------------------------------------------- the route list
@@ -185,6 +185,7 @@ def _batch_create(w):
 
 FACTORIES = {
     "home": lambda w: [Call()],
+    "favicon": lambda w: [Call()],
     "login": lambda w: [Call(data={"username": "judge", "password": "wrong"})],
     "logout": lambda w: [Call()],
     "password_change": lambda w: [Call(data={"old_password": "x", "new_password1": "y", "new_password2": "z"})],

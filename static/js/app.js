@@ -79,6 +79,45 @@
     }, true);
   }
 
+  // Phone navigation: the menu button folds and unfolds it; Escape folds it
+  // and gives the focus back to the button.
+  function wireMenu(root) {
+    var toggle = root.querySelector(".menu-toggle[aria-controls]");
+    if (!toggle) return;
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    function set(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("open", open);
+    }
+    toggle.addEventListener("click", function () { set(toggle.getAttribute("aria-expanded") !== "true"); });
+    root.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") { set(false); toggle.focus(); }
+    });
+  }
+
+  // Lists become cards on a phone: each cell carries its column's header as
+  // data-label (the stylesheet shows it), taken from the table's own <th> so
+  // the two can never disagree. Spanned headers count once per spanned column.
+  function labelCells(root) {
+    root.querySelectorAll("table.stack").forEach(function (table) {
+      var row = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+      if (!row) return;
+      var labels = [];
+      Array.prototype.forEach.call(row.cells, function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) labels.push(th.textContent.trim());
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (tr) {
+          var col = 0;
+          Array.prototype.forEach.call(tr.cells, function (td) {
+            if (!td.hasAttribute("data-label") && td.colSpan === 1) td.setAttribute("data-label", labels[col] || "");
+            col += td.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+
   // Batch form: filter the case list, tick every visible case.
   function wireCasePicker(root) {
     var filter = root.querySelector("[data-case-filter]");
@@ -156,6 +195,9 @@
     var root = document;
     openTarget();
     window.addEventListener("hashchange", openTarget);
+    wireMenu(root);
+    labelCells(root);
+    document.body.addEventListener("htmx:afterSwap", function (ev) { labelCells(ev.target); });
     wireDuty(root);
     wireUploads(root);
     wireConfirm(root);
