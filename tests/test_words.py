@@ -27,3 +27,28 @@ def test_sort_choices_read_well_in_english(ref):
         choices = [str(label) for _, label in OverdueFilter(queryset=WorkOrder.objects.none()).filters["ordering"].field.choices]
     assert choices[0] == "Default order"
     assert "Due (latest first)" in choices
+
+
+# ---------------------------------------------------------------- the API's 409 wording
+
+def test_api_conflict_tells_a_system_to_fetch_again_pages_keep_reload(ref, judge, case):
+    from django.urls import reverse
+
+    from tests.factories import make_work_order
+    from tests.test_api_support import _fresh_throttles, client_for, url  # noqa: F401
+    from workorders.models import Status
+
+    wo = make_work_order(case=case, judge=judge, status=Status.SUBMITTED)
+    r = client_for(judge).post(url("work-order-accept", wo.pk), format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 409
+    detail = r.json()["detail"]
+    assert "Reload the page" not in detail and "Fetch the work order again" in detail
+    with translation.override("zh-hans"):
+        r = client_for(judge).post(url("work-order-accept", wo.pk), format="json")
+        assert "刷新页面" not in r.json()["detail"] and "重新获取" in r.json()["detail"]
+    # The page keeps the words meant for a person.
+    from django.test import Client
+    c = Client()
+    c.force_login(judge)
+    r = c.post(reverse("workorders:accept", args=[wo.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "Reload the page" in r.content.decode()

@@ -55,10 +55,7 @@ def _lock(work_order: WorkOrder) -> WorkOrder:
 def _check_transition(wo: WorkOrder, action: Action):
     rule = TRANSITIONS[action]
     if wo.status not in rule.sources:
-        raise ConflictError(
-            _("This work order is now “%(status)s”; “%(action)s” is not possible. Reload the page to see its current state.")
-            % {"status": wo.get_status_display(), "action": rule.label}
-        )
+        raise ConflictError.not_now(status=wo.get_status_display(), action=rule.label)
 
 
 def _event(wo, actor, action, *, from_status="", to_status="", at=None, **details) -> WorkOrderEvent:
