@@ -52,3 +52,16 @@ def test_api_conflict_tells_a_system_to_fetch_again_pages_keep_reload(ref, judge
     c.force_login(judge)
     r = c.post(reverse("workorders:accept", args=[wo.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert "Reload the page" in r.content.decode()
+
+
+# ---------------------------------------------------------------- demo answers
+
+def test_demo_answers_are_human_text_without_outcome_codes():
+    from workorders import demo
+    from workorders.models import Reply
+
+    for code in Reply.Outcome.values:
+        text = demo.result_text(code, "张伟")
+        assert "张伟" in text or code == Reply.Outcome.CANNOT_ASSIST
+        assert not any(c in text for c in Reply.Outcome.values), text
+        assert not re.search(r"[a-z_]{4,}", text), text
