@@ -65,3 +65,38 @@ def test_demo_answers_are_human_text_without_outcome_codes():
         assert "张伟" in text or code == Reply.Outcome.CANNOT_ASSIST
         assert not any(c in text for c in Reply.Outcome.values), text
         assert not re.search(r"[a-z_]{4,}", text), text
+
+
+# ---------------------------------------------------------------- batch references
+
+def _batch(judge, n=1):
+    from tests.factories import duty, make_case
+    from workorders import services
+
+    items = [(make_case(judge=judge), None, duty("L01"), None) for _ in range(n)]
+    return services.work_orders_create_batch(actor=judge, items=items, subject="批量查询")
+
+
+def test_batches_get_a_readable_sequential_reference(client, judge, liaison):
+    import time_machine
+    from django.urls import reverse
+
+    from notifications.models import Notification
+    from tests.factories import at
+    from workorders.models import WorkOrder
+
+    with time_machine.travel(at("2026-11-18 10:00"), tick=False):
+        first, second = _batch(judge), _batch(judge)
+    assert first.reference == "PL-2026-000001" and second.reference == "PL-2026-000002"
+    assert str(first) == "PL-2026-000001"
+    client.force_login(judge)
+    html = client.get(reverse("workorders:batch_detail", args=[first.pk])).content.decode()
+    assert "PL-2026-000001" in html and f">{str(first.pk)[:8]}<" not in html
+    wo = WorkOrder.objects.filter(batch=first).get()
+    html = client.get(reverse("workorders:detail", args=[wo.pk])).content.decode()
+    assert "PL-2026-000001" in html and f">{str(first.pk)[:8]}<" not in html
+    with time_machine.travel(at("2027-01-04 10:00"), tick=False):
+        assert _batch(judge).reference == "PL-2027-000001"
+    from workorders.models import EventAction
+    event = wo.events.get(action=EventAction.CREATED)
+    assert event.details["batch_ref"] == "PL-2026-000001"

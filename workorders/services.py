@@ -307,6 +307,25 @@ def work_order_submit(*, work_order: WorkOrder, actor, now: datetime | None = No
     return wo
 
 
+def _new_batch(*, actor, court_id, total: int, now: datetime) -> WorkOrderBatch:
+    """Create the batch with the year's next reference (PL-2026-000123).
+
+    Two batches filed at once may pick the same number: the unique index refuses
+    the second, which takes the next number inside a savepoint."""
+    prefix = f"PL-{timezone.localtime(now).year}-"
+    for _attempt in range(20):
+        last = (WorkOrderBatch.objects.filter(reference__startswith=prefix)
+                .order_by("-reference").values_list("reference", flat=True).first())
+        reference = f"{prefix}{int(last[len(prefix):]) + 1 if last else 1:06d}"
+        try:
+            with transaction.atomic():
+                return WorkOrderBatch.objects.create(reference=reference, created_by=actor, court_id=court_id,
+                                                     total=total)
+        except IntegrityError:
+            continue
+    raise ConflictError(_("Too many batches are being filed at once; please try again."))
+
+
 def work_orders_create_batch(*, actor, items, subject: str, details: str = "", submit: bool = True,
                              now: datetime | None = None, progress=None,
                              filing_token: str | None = None) -> WorkOrderBatch:
@@ -330,7 +349,7 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
             _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
                               cache=centers)
         spent = _spend_filing_token(actor, filing_token) if filing_token else None  # AlreadySubmitted
-        batch = WorkOrderBatch.objects.create(created_by=actor, court_id=items[0][0].court_id, total=len(items))
+        batch = _new_batch(actor=actor, court_id=items[0][0].court_id, total=len(items), now=now)
         if spent is not None:
             FilingToken.objects.filter(pk=spent.pk).update(batch=batch)
         done = 0
@@ -353,7 +372,8 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
             events = []
             for wo in rows:
                 events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED, created_at=now,
-                                             to_status=Status.DRAFT, details={"batch": str(batch.pk)}))
+                                             to_status=Status.DRAFT,
+                                             details={"batch": str(batch.pk), "batch_ref": batch.reference}))
                 if submit:
                     events.append(WorkOrderEvent(
                         work_order=wo, actor=actor, action=EventAction.SUBMITTED, created_at=now,
@@ -371,7 +391,7 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
                     with platform_language():
                         notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
                                title=_("%(n)d new work orders in batch %(batch)s")
-                               % {"n": len(wos), "batch": str(batch.pk)[:8]},
+                               % {"n": len(wos), "batch": batch.reference},
                                body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
                                work_order=wos[0] if len(wos) == 1 else None,
                                dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")

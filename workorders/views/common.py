@@ -131,7 +131,7 @@ def describe_event(e) -> list[str]:
     if e.action == EventAction.ATTACHMENT_ADDED and d.get("name"):
         out.append(d["name"])
     if d.get("batch") and e.action == EventAction.CREATED:
-        out.append(_("Batch %(batch)s") % {"batch": str(d["batch"])[:8]})
+        out.append(_("Batch %(batch)s") % {"batch": d.get("batch_ref") or str(d["batch"])[:8]})
     return out
 
 
