@@ -132,12 +132,13 @@ def platform_language():
     return translation.override(settings.LANGUAGE_CODE)
 
 
-def _notify_judge(wo, kind, title, body=""):
-    notify(recipients=[wo.judge], kind=kind, title=title, body=body, work_order=wo)
+def _notify_judge(wo, kind, params=None, body=""):
+    notify(recipients=[wo.judge], kind=kind, params={"ref": wo.reference, **(params or {})}, body=body, work_order=wo)
 
 
-def _notify_agency(wo, kind, title, body=""):
-    notify(recipients=agency_recipients(wo.agency_id), kind=kind, title=title, body=body, work_order=wo)
+def _notify_agency(wo, kind, params=None, body=""):
+    notify(recipients=agency_recipients(wo.agency_id), kind=kind, params={"ref": wo.reference, **(params or {})},
+           body=body, work_order=wo)
 
 
 def _save_attachments(wo, actor, files, purpose, reply=None):
@@ -300,10 +301,7 @@ def work_order_submit(*, work_order: WorkOrder, actor, now: datetime | None = No
     _move(wo, actor, Action.SUBMIT, now=now, fields=CLOCK_FIELDS,
           due_at=dl.due_at, receipt_date=dl.receipt_date, working_days=dl.working_days,
           provisional=dl.provisional)
-    with platform_language():
-        _notify_agency(wo, Notification.Kind.ASSIGNED,
-                       _("New work order %(ref)s: %(subject)s") % {"ref": wo.reference, "subject": wo.subject},
-                       _("Due %(due)s.") % {"due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")})
+    _notify_agency(wo, Notification.Kind.ASSIGNED, {"subject": wo.subject, "due": wo.due_at.isoformat()})
     return wo
 
 
@@ -388,13 +386,12 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
                 for wo in rows:
                     by_agency.setdefault(wo.agency_id, []).append(wo)
                 for agency_id, wos in by_agency.items():
-                    with platform_language():
-                        notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
-                               title=_("%(n)d new work orders in batch %(batch)s")
-                               % {"n": len(wos), "batch": batch.reference},
-                               body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
-                               work_order=wos[0] if len(wos) == 1 else None,
-                               dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
+                    notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
+                           params={"msg": "assigned_batch", "n": len(wos), "batch": batch.reference,
+                                   "items": [[w.pk, w.subject] for w in wos[:50]]},
+                           body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
+                           work_order=wos[0] if len(wos) == 1 else None,
+                           dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
             if progress:
                 progress(done, len(items))
         batch.created_count = done
@@ -430,9 +427,7 @@ def work_order_return(*, work_order: WorkOrder, actor, reason: str, now: datetim
     _move(wo, actor, Action.RETURN, now=now, fields=["return_count"], reason=reason.strip(),
           due_at=wo.due_at)
     _lapse_pending_extension(wo, actor, now=now, cause=EventAction.RETURNED)
-    with platform_language():
-        _notify_judge(wo, Notification.Kind.RETURNED,
-                      _("%(ref)s returned for supplement") % {"ref": wo.reference}, reason.strip())
+    _notify_judge(wo, Notification.Kind.RETURNED, body=reason.strip())
     return wo
 
 
@@ -457,10 +452,7 @@ def work_order_answer(*, work_order: WorkOrder, actor, outcome: str, result_text
           reply=reply.pk, on_time=on_time)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REPLY, reply=reply)
     _lapse_pending_extension(wo, actor, now=now, cause=EventAction.ANSWERED)
-    with platform_language():
-        _notify_judge(wo, Notification.Kind.ANSWERED,
-                      _("%(ref)s answered: %(outcome)s") % {"ref": wo.reference, "outcome": reply.get_outcome_display()},
-                      reply.result_text[:500])
+    _notify_judge(wo, Notification.Kind.ANSWERED, {"outcome": reply.outcome}, reply.result_text[:500])
     return reply
 
 
@@ -482,11 +474,8 @@ def extension_request(*, work_order: WorkOrder, actor, days: int, reason: str) -
         raise ConflictError(_("An extension request is already waiting for a decision."))
     ext = ExtensionRequest.objects.create(work_order=wo, requested_by=actor, days=days, reason=reason.strip())
     _event(wo, actor, EventAction.EXTENSION_REQUESTED, extension=ext.pk, days=days, reason=ext.reason)
-    with platform_language():
-        notify(recipients=center_recipients(wo.agency.center_id), kind=Notification.Kind.EXTENSION_REQUESTED,
-               title=_("%(agency)s asks %(days)d more working days for %(ref)s")
-               % {"agency": wo.agency.name, "days": days, "ref": wo.reference},
-               body=ext.reason, work_order=wo)
+    notify(recipients=center_recipients(wo.agency.center_id), kind=Notification.Kind.EXTENSION_REQUESTED,
+           params={"agency": wo.agency.name, "days": days, "ref": wo.reference}, body=ext.reason, work_order=wo)
     return ext
 
 
@@ -518,12 +507,10 @@ def extension_decide(*, extension: ExtensionRequest, actor, approve: bool, note:
                old_due_at=old_due, due_at=wo.due_at, note=ext.decision_note)
     else:
         _event(wo, actor, EventAction.EXTENSION_REFUSED, at=now, extension=ext.pk, note=ext.decision_note)
-    with platform_language():
-        title = (_("Extension for %(ref)s approved: due %(due)s")
-                 % {"ref": wo.reference, "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")}
-                 if approve else _("Extension for %(ref)s refused") % {"ref": wo.reference})
-        notify(recipients=[ext.requested_by, wo.judge], kind=Notification.Kind.EXTENSION_DECIDED,
-               title=title, body=ext.decision_note, work_order=wo)
+    params = ({"msg": "extension_approved", "ref": wo.reference, "due": wo.due_at.isoformat()} if approve
+              else {"msg": "extension_refused", "ref": wo.reference})
+    notify(recipients=[ext.requested_by, wo.judge], kind=Notification.Kind.EXTENSION_DECIDED,
+           params=params, body=ext.decision_note, work_order=wo)
     return ext
 
 
@@ -560,9 +547,7 @@ def work_order_resubmit(*, work_order: WorkOrder, actor, note: str = "", attachm
           note=(note or "").strip(), old_due_at=old_due, due_at=dl.due_at, receipt_date=dl.receipt_date,
           provisional=dl.provisional)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.SUPPLEMENT)
-    with platform_language():
-        _notify_agency(wo, Notification.Kind.RESUBMITTED,
-                       _("%(ref)s resubmitted with supplement") % {"ref": wo.reference}, (note or "").strip())
+    _notify_agency(wo, Notification.Kind.RESUBMITTED, body=(note or "").strip())
     return wo
 
 
@@ -596,9 +581,7 @@ def work_order_reopen(*, work_order: WorkOrder, actor, reason: str, now: datetim
     _move(wo, actor, Action.REOPEN, now=now,
           fields=["receipt_date", "period_days", "due_at", "due_provisional", "answered_at"],
           reason=reason.strip(), old_due_at=old_due, due_at=dl.due_at, reopened_at=now)
-    with platform_language():
-        _notify_agency(wo, Notification.Kind.REOPENED,
-                       _("%(ref)s reopened by the court") % {"ref": wo.reference}, reason.strip())
+    _notify_agency(wo, Notification.Kind.REOPENED, body=reason.strip())
     return wo
 
 
@@ -636,9 +619,7 @@ def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: 
     _move(wo, actor, Action.WITHDRAW, now=now, fields=["withdrawn_at"], reason=(reason or "").strip())
     _lapse_pending_extension(wo, actor, now=now, cause=EventAction.WITHDRAWN)
     if not was_draft:
-        with platform_language():
-            _notify_agency(wo, Notification.Kind.WITHDRAWN,
-                           _("%(ref)s withdrawn by the court") % {"ref": wo.reference}, (reason or "").strip())
+        _notify_agency(wo, Notification.Kind.WITHDRAWN, body=(reason or "").strip())
     return wo
 
 
