@@ -100,3 +100,40 @@ def test_batches_get_a_readable_sequential_reference(client, judge, liaison):
     from workorders.models import EventAction
     event = wo.events.get(action=EventAction.CREATED)
     assert event.details["batch_ref"] == "PL-2026-000001"
+
+
+# ---------------------------------------------------------------- punctuation
+
+CATALOGS = ["locale", "api/locale", "dashboards/locale"]
+CJK = r"[\u4e00-\u9fff\u3001-\u303f\uff08\uff09\u201c\u201d]"
+# Technical notations where an ASCII dot or colon is the point.
+TECHNICAL = ("应用.模型", "{字段: [原值, 新值]}", "X-EnforcementHub-Signature", "Api-Key", "Idempotent-Replayed")
+
+
+def _msgstrs(path):
+    text = path.read_text()
+    for block in text.split("\n\n"):
+        for first, rest in re.findall(r'^msgstr(?:\[\d\])? "(.*)"\s*$((?:\n".*")*)', block, re.M):
+            yield first + "".join(re.findall(r'"(.*)"', rest))
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_chinese_catalogs_use_chinese_punctuation(catalog):
+    bad = []
+    for s in _msgstrs(ROOT / catalog / "zh_Hans/LC_MESSAGES/django.po"):
+        if any(t in s for t in TECHNICAL):
+            continue
+        if (re.search(CJK + r"\s*[.,:;](?![\d/])", s) or re.search(r"(?<![\w%)])[,:;]\s*" + CJK, s)
+                or re.match(r"\d+\. ", s)):
+            bad.append(s)
+    assert not bad, bad
+
+
+def test_period_line_ends_with_a_chinese_full_stop(client, ref, center):
+    from django.urls import reverse
+
+    client.force_login(center)
+    for name in ("dashboards:scorecards", "dashboards:courts"):
+        html = client.get(reverse(name) + "?kind=month&year=2026&month=11").content.decode()
+        assert not re.search(r"\d{4}-\d{2}-\d{2}\.", html), name
+        assert re.search(r"2026-11-01 至 2026-11-30。", html), name
