@@ -137,3 +137,25 @@ def test_period_line_ends_with_a_chinese_full_stop(client, ref, center):
         html = client.get(reverse(name) + "?kind=month&year=2026&month=11").content.decode()
         assert not re.search(r"\d{4}-\d{2}-\d{2}\.", html), name
         assert re.search(r"2026-11-01 至 2026-11-30。", html), name
+
+
+# ---------------------------------------------------------------- totals rows
+
+def test_totals_rows_leave_no_blank_cells(client, ref, judge, center):
+    from django.urls import reverse
+
+    from tests.factories import make_case, make_work_order
+
+    make_work_order(case=make_case(judge=judge), judge=judge)
+    client.force_login(center)
+    for name, live in (("dashboards:scorecards", "overdue_now"), ("dashboards:courts", "open_now")):
+        response = client.get(reverse(name) + "?kind=month&year=2026&month=11")
+        html = response.content.decode()
+        total = re.search(r'<tr class="total">(.*?)</tr>', html, re.S).group(1)
+        assert "<td></td>" not in total and '<td class="num"></td>' not in total, (name, total)
+        if name == "dashboards:courts":
+            rows, sums = response.context["rows"], response.context["total"]
+            assert sums.open_now == sum(r.open_now for r in rows) == 1
+        else:
+            board = response.context["board"]
+            assert board.total.overdue_now == sum(r.overdue_now for r in board.rows)
