@@ -131,3 +131,21 @@ def test_switching_language_in_the_header_sets_the_email_language(client, liaiso
     assert preferred_language(liaison) == "en"
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert preferred_language(liaison) == "zh-hans"
+
+
+def test_escalation_steps_in_the_timeline_read_in_the_readers_language(ref, case, judge):
+    from django.utils import translation
+
+    from workorders.models import EscalationStep, WorkOrderEvent
+    from workorders.sweep import escalate_due
+    from workorders.views.common import describe_event
+
+    with time_machine.travel(at("2026-11-10 10:00"), tick=False):
+        wo = make_work_order(case=case, judge=judge, status=Status.SIGNED)
+    escalate_due(now=at("2026-11-18 10:00"))
+    event = WorkOrderEvent.objects.filter(work_order=wo, action="escalated").first()
+    assert event is not None
+    with translation.override("en"):
+        lines = describe_event(event)
+        assert any(str(EscalationStep(event.details["step"]).label) == line for line in lines), lines
+        assert not any("督办" in line or "超期" in line for line in lines), lines
