@@ -149,3 +149,22 @@ def test_escalation_steps_in_the_timeline_read_in_the_readers_language(ref, case
         lines = describe_event(event)
         assert any(str(EscalationStep(event.details["step"]).label) == line for line in lines), lines
         assert not any("督办" in line or "超期" in line for line in lines), lines
+
+
+def test_the_migration_gives_older_reference_only_notices_their_params(case, judge, liaison):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    migration = importlib.import_module("notifications.migrations.0004_params_preference")
+    wo = make_work_order(case=case, judge=judge, status=Status.SUBMITTED)
+    old = Notification.objects.create(recipient=liaison, kind="withdrawn", work_order=wo,
+                                      title=f"{wo.reference} 已被法院撤回", body="当事人已履行")
+    other = Notification.objects.create(recipient=liaison, kind="answered", work_order=wo, title="旧标题")
+    migration.params_for_older_notices(apps, None)
+    old.refresh_from_db(), other.refresh_from_db()
+    assert old.params == {"ref": wo.reference} and other.params == {}
+    with translation.override("en"):
+        assert old.rendered().title == f"{wo.reference} withdrawn by the court"
+        assert old.rendered().body == "当事人已履行" and other.rendered().title == "旧标题"

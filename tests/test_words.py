@@ -159,3 +159,23 @@ def test_totals_rows_leave_no_blank_cells(client, ref, judge, center):
         else:
             board = response.context["board"]
             assert board.total.overdue_now == sum(r.overdue_now for r in board.rows)
+
+
+def test_the_migration_numbers_existing_batches_per_year_in_filing_order(judge):
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import at
+    from workorders.models import WorkOrderBatch
+
+    migration = importlib.import_module("workorders.migrations.0010_batch_reference")
+    made = []
+    for i, when in enumerate(["2026-03-01 10:00", "2025-12-31 10:00", "2026-01-02 10:00"]):
+        b = WorkOrderBatch.objects.create(reference=f"old-{i}", created_by=judge,
+                                          court_id=judge.judge_memberships.first().court_id, total=0)
+        WorkOrderBatch.objects.filter(pk=b.pk).update(created_at=at(when))
+        made.append(b.pk)
+    migration.number_existing(apps, None)
+    refs = [WorkOrderBatch.objects.get(pk=pk).reference for pk in made]
+    assert refs == ["PL-2026-000002", "PL-2025-000001", "PL-2026-000001"]
