@@ -147,17 +147,20 @@ def email_context(n: Notification, text) -> dict:
     (court, case number, subject, deadline) or the batch's work orders, and links."""
     user = n.recipient
     wo = n.work_order
+    params = n.params or {}
     items = [
-        {"reference": f"GD{pk:07d}", "subject": subject, "url": _link("workorders:detail", pk)}
-        for pk, subject in (n.params or {}).get("items", [])
-        if isinstance(pk, int)
+        {"reference": f"GD{item[0]:07d}", "subject": item[1], "case_number": item[2] if len(item) > 2 else "",
+         "url": _link("workorders:detail", item[0])}
+        for item in params.get("items", [])
+        if isinstance(item, list) and len(item) >= 2 and isinstance(item[0], int)
     ]
     return {
         "name": user.get_full_name() or user.get_username(),
         "title": text.title,
-        "body": text.body,
+        # The batch's list is shown with its links below instead of the stored plain list.
+        "body": "" if items else text.body,
         "work_order": wo,
-        "court": wo.court.name if wo else "",
+        "court": wo.court.name if wo else params.get("court", ""),
         "case_number": wo.case.number if wo else "",
         "due": local_time(wo.due_at) if wo and wo.due_at else "",
         "url": _link("workorders:detail", wo.pk) if wo else "",

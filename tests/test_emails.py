@@ -111,7 +111,9 @@ def test_the_batch_mail_lists_its_work_orders_with_links(judge, liaison):
     for wo in batch.work_orders.all() if hasattr(batch, "work_orders") else []:
         assert reverse("workorders:detail", args=[wo.pk]) in sent.body
     from workorders.models import WorkOrder
+    assert judge.judge_memberships.first().court.name in sent.body
     for wo in WorkOrder.objects.filter(batch=batch):
+        assert wo.case.number in sent.body and sent.body.count(wo.reference) == 1
         assert reverse("workorders:detail", args=[wo.pk]) in sent.body
         assert reverse("workorders:detail", args=[wo.pk]) in html_part(sent)
 

@@ -388,7 +388,8 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
                 for agency_id, wos in by_agency.items():
                     notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
                            params={"msg": "assigned_batch", "n": len(wos), "batch": batch.reference,
-                                   "items": [[w.pk, w.subject] for w in wos[:50]]},
+                                   "court": batch.court.name,
+                                   "items": [[w.pk, w.subject, w.case.number] for w in wos[:50]]},
                            body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
                            work_order=wos[0] if len(wos) == 1 else None,
                            dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
