@@ -1,7 +1,8 @@
 """One error shape for every endpoint: {"detail": ..., "code": ..., "errors": {...}}.
 
 Service errors map as the pages show them: Django's ValidationError → 400,
-PermissionDenied → 403, ConflictError → 409, with the translated message."""
+PermissionDenied → 403, ConflictError → 409 with its message for systems
+(`api_message`: no page to reload), all translated."""
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -35,7 +36,7 @@ def exception_handler(exc, context):
         return Response({"detail": _django_messages(exc), "code": getattr(exc, "code", None) or "invalid"},
                         status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ConflictError):
-        exc = Conflict(exc.message)
+        exc = Conflict(exc.api_message)
     elif isinstance(exc, PermissionDenied) and not isinstance(exc, exceptions.PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):

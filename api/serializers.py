@@ -474,9 +474,25 @@ class DueDateSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- notifications
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # Written for the reader: in the request's language (Accept-Language).
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "work_order", "created_at", "read_at"]
+
+    def _text(self, obj):
+        cache = self.context.setdefault("_notice_text", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = obj.rendered()
+        return cache[obj.pk]
+
+    def get_title(self, obj) -> str:
+        return self._text(obj).title
+
+    def get_body(self, obj) -> str:
+        return self._text(obj).body
 
 
 class MarkReadSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from enforcement_hub.exports import csv_row, xlsx_row
+from enforcement_hub.exports import WRAP, csv_row, xlsx_row
 from workorders.deadlines import SHANGHAI
 
 from . import labels
@@ -25,6 +25,7 @@ from .selectors import working_days_overdue
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
+WIDE = 40   # a column at least this wide holds long text
 
 
 def _local(dt: datetime | None) -> str:
@@ -46,7 +47,7 @@ def overdue_header() -> list[str]:
 
 def overdue_row(wo, *, now, cal) -> list:
     return [wo.reference, wo.case.number, wo.subject, wo.agency.name, labels.type_label(wo.type),
-            wo.court.name, labels.status_label(wo.status), _local(wo.submitted_at), _local(wo.due_at),
+            wo.court.name, labels.status_label(wo.status), wo.submitted_at, wo.due_at,
             working_days_overdue(wo, now=now, cal=cal), labels.step_label(wo.escalation_level),
             wo.return_count, _("yes") if wo.due_provisional else ""]
 
@@ -78,20 +79,47 @@ def overdue_csv(qs, *, now, cal, filename: str) -> StreamingHttpResponse:
     return _attachment(response, filename)
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], widths: list[int] | None = None):
-    ws = wb.create_sheet(title=title[:31])
-    for i, width in enumerate(widths or []):
-        ws.column_dimensions[get_column_letter(i + 1)].width = width
-    ws.append(xlsx_row(ws, header, font=Font(bold=True)))
-    return ws
+class _Sheet:
+    """A write-only sheet with a bold, frozen header row and an autofilter over
+    its table (rows appended before `end_table()`; notes after it stay outside)."""
+
+    def __init__(self, wb: Workbook, title: str, header: list[str], widths: list[int] | None = None):
+        self.ws = ws = wb.create_sheet(title=title[:31])
+        self.columns, self.rows, self.table_ended = len(header), 1, False
+        # Wide columns hold long text (subject, history): wrapped, top-aligned.
+        self.wrap = {i for i, width in enumerate(widths or []) if width >= WIDE}
+        for i, width in enumerate(widths or []):
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        ws.freeze_panes = "A2"   # before the first row: a write-only sheet writes its view first
+        ws.append(xlsx_row(ws, header, font=Font(bold=True)))
+
+    def append(self, values):
+        """Every XLSX row goes through the one cell helper (formulas, control characters, dates)."""
+        cells = xlsx_row(self.ws, values)
+        for i in self.wrap:
+            if i < len(cells) and getattr(cells[i], "data_type", None) == "s":
+                cells[i].alignment = WRAP
+        self.ws.append(cells)
+        if not self.table_ended:
+            self.rows += 1
+
+    def end_table(self):
+        if not self.table_ended:
+            self.ws.auto_filter.ref = f"A1:{get_column_letter(self.columns)}{self.rows}"
+            self.table_ended = True
 
 
-def _append(ws, values):
-    """Every XLSX row goes through the one cell helper (formulas, control characters)."""
-    ws.append(xlsx_row(ws, values))
+def _sheet(wb: Workbook, title: str, header: list[str], widths: list[int] | None = None) -> _Sheet:
+    return _Sheet(wb, title, header, widths)
 
 
-def _xlsx_response(wb: Workbook, filename: str) -> HttpResponse:
+def _append(sheet: _Sheet, values):
+    sheet.append(values)
+
+
+def _xlsx_response(wb: Workbook, filename: str, sheets=()) -> HttpResponse:
+    for sheet in sheets:
+        sheet.end_table()
     buffer = io.BytesIO()
     wb.save(buffer)
     return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), filename)
@@ -102,7 +130,7 @@ def overdue_xlsx(qs, *, now, cal, filename: str) -> HttpResponse:
     ws = _sheet(wb, _("Overdue work orders"), overdue_header(), [11, 26, 40, 24, 12, 24, 10, 17, 17, 10, 22, 8, 8])
     for wo in export_rows(qs):
         _append(ws, overdue_row(wo, now=now, cal=cal))
-    return _xlsx_response(wb, filename)
+    return _xlsx_response(wb, filename, [ws])
 
 
 # ---------------------------------------------------------------- scorecards
@@ -146,13 +174,14 @@ def scorecards_xlsx(board, courts, *, filename: str) -> HttpResponse:
     ws = _sheet(wb, _("Agency scorecards"), scorecard_header(), [6, 30] + [11] * 17)
     for row in board.rows:
         _append(ws, scorecard_row(row))
+    ws.end_table()
     _append(ws, [])
     _append(ws, [_("Period"), board.period.label, f"{board.period.start} – {board.period.end}"])
     _append(ws, [_("Threshold (%)"), float(board.policy.threshold_percent)])
-    ws = _sheet(wb, _("Courts"), court_header(), [30] + [12] * 7)
+    courts_ws = _sheet(wb, _("Courts"), court_header(), [30] + [12] * 7)
     for row in courts:
-        _append(ws, court_row(row))
-    return _xlsx_response(wb, filename)
+        _append(courts_ws, court_row(row))
+    return _xlsx_response(wb, filename, [ws, courts_ws])
 
 
 # ---------------------------------------------------------------- agenda
@@ -172,9 +201,10 @@ def agenda_xlsx(groups, *, meeting, filename: str) -> HttpResponse:
             history = "\n".join(f"{_local(when)} {what}{('：' + note) if note else ''}"
                                 for when, what, note in item.history)
             _append(ws, [group.name, wo.reference, wo.case.number, wo.court.name, wo.subject,
-                       labels.type_label(wo.type), _local(wo.due_at), item.working_days_overdue,
+                       labels.type_label(wo.type), wo.due_at, item.working_days_overdue,
                        item.days_open, wo.return_count, history])
+    ws.end_table()
     if meeting is not None:
         _append(ws, [])
-        _append(ws, [_("Joint meeting"), str(meeting.held_on), meeting.title, meeting.location])
-    return _xlsx_response(wb, filename)
+        _append(ws, [_("Joint meeting"), meeting.held_on, meeting.title, meeting.location])
+    return _xlsx_response(wb, filename, [ws])

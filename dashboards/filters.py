@@ -51,7 +51,7 @@ class OverdueFilter(django_filters.FilterSet):
         label=_("Due between"), field_name="due_at",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}))
     ordering = django_filters.OrderingFilter(
-        label=_("Sort by"),
+        label=_("Sort by"), empty_label=_("Default order"),
         fields=(
             ("due_at", "due"),
             ("submitted_at", "submitted"),
@@ -60,9 +60,15 @@ class OverdueFilter(django_filters.FilterSet):
             ("court__code", "court"),
             ("case__number", "case"),
         ),
+        # Every choice labelled here: django-filter's own "(descending)" has no zh-hans catalog.
         field_labels={
-            "due_at": _("Due"), "submitted_at": _("Submitted at"), "escalation_level": _("Escalation step"),
-            "agency__code": _("Member agency"), "court__code": _("Court"), "case__number": _("Case number"),
+            "due_at": _("Due (earliest first)"), "-due": _("Due (latest first)"),
+            "submitted_at": _("Submitted (oldest first)"), "-submitted": _("Submitted (newest first)"),
+            "escalation_level": _("Escalation step (lowest first)"),
+            "-step": _("Escalation step (highest first)"),
+            "agency__code": _("Member agency (A–Z)"), "-agency": _("Member agency (Z–A)"),
+            "court__code": _("Court (A–Z)"), "-court": _("Court (Z–A)"),
+            "case__number": _("Case number (ascending)"), "-case": _("Case number (descending)"),
         },
     )
 

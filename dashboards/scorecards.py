@@ -121,7 +121,7 @@ class Scoreboard:
     period: Period
     policy: RankingPolicy
     rows: list[AgencyScore]
-    total: Measures
+    total: AgencyScore
 
     @property
     def flagged(self) -> list[AgencyScore]:
@@ -150,7 +150,9 @@ def agency_scorecards(user, period: Period, *, now: datetime) -> Scoreboard:
         rows.append(AgencyScore(values=values, agency=agency, open_now=open_now, overdue_now=overdue_now))
     policy = RankingPolicy.current()
     rank(rows, policy)
-    total = Measures({f: sum(r.values[f] for r in rows) for f in COUNT_FIELDS})
+    # The totals row fills every column: the live counts add up too.
+    total = AgencyScore({f: sum(r.values[f] for r in rows) for f in COUNT_FIELDS},
+                        overdue_now=sum(r.overdue_now for r in rows), open_now=sum(r.open_now for r in rows))
     return Scoreboard(period, policy, rows, total)
 
 
@@ -220,5 +222,6 @@ def court_view(user, period: Period, *, now: datetime) -> tuple[list[CourtRow], 
         values = {f: (sums.get(court.pk) or {}).get(f) or 0 for f in COUNT_FIELDS}
         open_now, overdue_now = live.get(court.pk, (0, 0))
         rows.append(CourtRow(values=values, court=court, open_now=open_now, overdue_now=overdue_now))
-    total = Measures({f: sum(r.values[f] for r in rows) for f in COUNT_FIELDS})
+    total = CourtRow({f: sum(r.values[f] for r in rows) for f in COUNT_FIELDS},
+                     open_now=sum(r.open_now for r in rows), overdue_now=sum(r.overdue_now for r in rows))
     return rows, total

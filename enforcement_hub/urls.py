@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from notifications import views as notification_views
+
 from . import lockout, views
 
 # Before admin.site.urls below, which binds the registered model admins.
@@ -28,7 +30,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, also remembering the choice as the user's e-mail language.
+    path("i18n/setlang/", notification_views.set_language, name="set_language"),
     path("workorders/", include("workorders.urls")),
     path("cases/", include("cases.urls")),
     path("notifications/", include("notifications.urls")),

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from enforcement_hub.admin_base import ReadOnlyModelAdmin
 
-from .models import Notification
+from .models import Notification, Preference
 
 
 @admin.register(Notification)
@@ -14,3 +14,14 @@ class NotificationAdmin(ReadOnlyModelAdmin):
     search_fields = ["title", "recipient__username"]
     list_select_related = ["recipient"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(Preference)
+class PreferenceAdmin(ReadOnlyModelAdmin):
+    """Set by the user's own language switch (services.set_preferred_language)."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in Preference._meta.fields]

@@ -38,8 +38,13 @@ class Notification(models.Model):
         "workorders.WorkOrder", verbose_name=_("work order"), null=True, blank=True,
         on_delete=models.CASCADE, related_name="notifications",
     )
+    # The title in the platform language at the time of writing: shown only for
+    # rows without params (older notices). Readers get rendering.render().
     title = models.CharField(_("title"), max_length=200)
+    # People's own words (a reason, a result); the generated text comes from params.
     body = models.TextField(_("message"), blank=True)
+    # What the notice says, language-free (see notifications/rendering.py).
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     # Makes a repeated sweep harmless: one notice per (recipient, key).
     dedupe_key = models.CharField(max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -75,4 +80,28 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.rendered().title
+
+    def rendered(self, language=None):
+        from .rendering import render
+
+        return render(self, language)
+
+
+class Preference(models.Model):
+    """A user's own settings for notices: the language their e-mails are written in
+    (the one they last chose in the header; the platform's language until then)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user} ({self.language})"

@@ -6,8 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from django.views.i18n import set_language as django_set_language
+
 from .selectors import get_notification_for, notifications_for
-from .services import mark_read
+from .services import mark_read, set_preferred_language
 
 PAGE_SIZE = 30
 
@@ -53,3 +55,13 @@ def unread_badge(request):
     """The nav badge, refreshed by the page every minute."""
     count = notifications_for(request.user).filter(read_at__isnull=True).count()
     return render(request, "notifications/_badge.html", {"count": count})
+
+
+def set_language(request):
+    """Django's language switch; a signed-in user's choice also becomes the
+    language of their e-mails. Anyone may switch (the login page has the switch)."""
+    response = django_set_language(request)
+    language = request.POST.get("language") if request.method == "POST" else None
+    if language and request.user.is_authenticated and response.status_code in (200, 302):
+        set_preferred_language(user=request.user, language=language)
+    return response

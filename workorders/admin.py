@@ -235,8 +235,9 @@ class EscalationAdmin(ReadOnlyModelAdmin):
 
 @admin.register(WorkOrderBatch)
 class WorkOrderBatchAdmin(ReadOnlyModelAdmin):
-    list_display = ["id", "court", "created_by", "total", "created_count", "created_at", "finished_at"]
-    readonly_fields = ["court", "created_by", "total", "created_count", "finished_at"]
+    list_display = ["reference", "court", "created_by", "total", "created_count", "created_at", "finished_at"]
+    readonly_fields = ["reference", "court", "created_by", "total", "created_count", "finished_at"]
+    search_fields = ["reference"]
 
 
 @admin.register(FilingToken)

@@ -201,10 +201,23 @@ def _demo_work_order(rng, case, judge, respondent, duty, liaison_of, users, now)
     t_answer = min(t_sign + timedelta(hours=rng.randrange(2, 24 * 8)), now)
     outcome = rng.choices(["found", "partly_found", "not_found", "cannot_assist"], weights=[50, 20, 25, 5])[0]
     services.work_order_answer(work_order=wo, actor=liaison, outcome=outcome, now=t_answer,
-                               result_text=f"经查询，{respondent.name}名下相关信息已反馈（{outcome}）。")
+                               result_text=result_text(outcome, respondent.name))
     if target == "closed":
         services.work_order_accept(work_order=wo, actor=judge, now=min(t_answer + timedelta(hours=5), now))
     return wo
+
+
+# What a liaison would write for each outcome; the outcome itself is shown by its label.
+RESULT_TEXTS = {
+    "found": "经查询，{name}名下有相关登记信息，具体情况详见附件。",
+    "partly_found": "经查询，{name}名下部分信息已查到并附后，其余事项本单位未查到记录。",
+    "not_found": "经查询，本单位系统中未发现{name}名下的相关登记信息。",
+    "cannot_assist": "该事项不属于本单位职责范围，无法协助办理，建议向有关主管单位申请。",
+}
+
+
+def result_text(outcome: str, name: str) -> str:
+    return RESULT_TEXTS[outcome].format(name=name)
 
 
 def seed_demo(*, cases=DEMO_CASES, stdout=None) -> dict:

@@ -57,6 +57,8 @@ class WorkOrderBatch(models.Model):
     """A batch request: several cases/respondents × several duties filed at once."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # What people call the batch (PL-2026-000123): numbered per year by the batch service.
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
         related_name="+",
@@ -70,6 +72,9 @@ class WorkOrderBatch(models.Model):
     class Meta:
         verbose_name = _("batch request")
         verbose_name_plural = _("batch requests")
+
+    def __str__(self):
+        return self.reference or str(self.pk)[:8]
 
 
 class WorkOrder(models.Model):

@@ -55,10 +55,7 @@ def _lock(work_order: WorkOrder) -> WorkOrder:
 def _check_transition(wo: WorkOrder, action: Action):
     rule = TRANSITIONS[action]
     if wo.status not in rule.sources:
-        raise ConflictError(
-            _("This work order is now “%(status)s”; “%(action)s” is not possible. Reload the page to see its current state.")
-            % {"status": wo.get_status_display(), "action": rule.label}
-        )
+        raise ConflictError.not_now(status=wo.get_status_display(), action=rule.label)
 
 
 def _event(wo, actor, action, *, from_status="", to_status="", at=None, **details) -> WorkOrderEvent:
@@ -135,12 +132,13 @@ def platform_language():
     return translation.override(settings.LANGUAGE_CODE)
 
 
-def _notify_judge(wo, kind, title, body=""):
-    notify(recipients=[wo.judge], kind=kind, title=title, body=body, work_order=wo)
+def _notify_judge(wo, kind, params=None, body=""):
+    notify(recipients=[wo.judge], kind=kind, params={"ref": wo.reference, **(params or {})}, body=body, work_order=wo)
 
 
-def _notify_agency(wo, kind, title, body=""):
-    notify(recipients=agency_recipients(wo.agency_id), kind=kind, title=title, body=body, work_order=wo)
+def _notify_agency(wo, kind, params=None, body=""):
+    notify(recipients=agency_recipients(wo.agency_id), kind=kind, params={"ref": wo.reference, **(params or {})},
+           body=body, work_order=wo)
 
 
 def _save_attachments(wo, actor, files, purpose, reply=None):
@@ -303,11 +301,27 @@ def work_order_submit(*, work_order: WorkOrder, actor, now: datetime | None = No
     _move(wo, actor, Action.SUBMIT, now=now, fields=CLOCK_FIELDS,
           due_at=dl.due_at, receipt_date=dl.receipt_date, working_days=dl.working_days,
           provisional=dl.provisional)
-    with platform_language():
-        _notify_agency(wo, Notification.Kind.ASSIGNED,
-                       _("New work order %(ref)s: %(subject)s") % {"ref": wo.reference, "subject": wo.subject},
-                       _("Due %(due)s.") % {"due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")})
+    _notify_agency(wo, Notification.Kind.ASSIGNED, {"subject": wo.subject, "due": wo.due_at.isoformat()})
     return wo
+
+
+def _new_batch(*, actor, court_id, total: int, now: datetime) -> WorkOrderBatch:
+    """Create the batch with the year's next reference (PL-2026-000123).
+
+    Two batches filed at once may pick the same number: the unique index refuses
+    the second, which takes the next number inside a savepoint."""
+    prefix = f"PL-{timezone.localtime(now).year}-"
+    for _attempt in range(20):
+        last = (WorkOrderBatch.objects.filter(reference__startswith=prefix)
+                .order_by("-reference").values_list("reference", flat=True).first())
+        reference = f"{prefix}{int(last[len(prefix):]) + 1 if last else 1:06d}"
+        try:
+            with transaction.atomic():
+                return WorkOrderBatch.objects.create(reference=reference, created_by=actor, court_id=court_id,
+                                                     total=total)
+        except IntegrityError:
+            continue
+    raise ConflictError(_("Too many batches are being filed at once; please try again."))
 
 
 def work_orders_create_batch(*, actor, items, subject: str, details: str = "", submit: bool = True,
@@ -333,7 +347,7 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
             _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
                               cache=centers)
         spent = _spend_filing_token(actor, filing_token) if filing_token else None  # AlreadySubmitted
-        batch = WorkOrderBatch.objects.create(created_by=actor, court_id=items[0][0].court_id, total=len(items))
+        batch = _new_batch(actor=actor, court_id=items[0][0].court_id, total=len(items), now=now)
         if spent is not None:
             FilingToken.objects.filter(pk=spent.pk).update(batch=batch)
         done = 0
@@ -356,7 +370,8 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
             events = []
             for wo in rows:
                 events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED, created_at=now,
-                                             to_status=Status.DRAFT, details={"batch": str(batch.pk)}))
+                                             to_status=Status.DRAFT,
+                                             details={"batch": str(batch.pk), "batch_ref": batch.reference}))
                 if submit:
                     events.append(WorkOrderEvent(
                         work_order=wo, actor=actor, action=EventAction.SUBMITTED, created_at=now,
@@ -371,13 +386,13 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
                 for wo in rows:
                     by_agency.setdefault(wo.agency_id, []).append(wo)
                 for agency_id, wos in by_agency.items():
-                    with platform_language():
-                        notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
-                               title=_("%(n)d new work orders in batch %(batch)s")
-                               % {"n": len(wos), "batch": str(batch.pk)[:8]},
-                               body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
-                               work_order=wos[0] if len(wos) == 1 else None,
-                               dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
+                    notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
+                           params={"msg": "assigned_batch", "n": len(wos), "batch": batch.reference,
+                                   "court": batch.court.name,
+                                   "items": [[w.pk, w.subject, w.case.number] for w in wos[:50]]},
+                           body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
+                           work_order=wos[0] if len(wos) == 1 else None,
+                           dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
             if progress:
                 progress(done, len(items))
         batch.created_count = done
@@ -413,9 +428,7 @@ def work_order_return(*, work_order: WorkOrder, actor, reason: str, now: datetim
     _move(wo, actor, Action.RETURN, now=now, fields=["return_count"], reason=reason.strip(),
           due_at=wo.due_at)
     _lapse_pending_extension(wo, actor, now=now, cause=EventAction.RETURNED)
-    with platform_language():
-        _notify_judge(wo, Notification.Kind.RETURNED,
-                      _("%(ref)s returned for supplement") % {"ref": wo.reference}, reason.strip())
+    _notify_judge(wo, Notification.Kind.RETURNED, body=reason.strip())
     return wo
 
 
@@ -440,10 +453,7 @@ def work_order_answer(*, work_order: WorkOrder, actor, outcome: str, result_text
           reply=reply.pk, on_time=on_time)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REPLY, reply=reply)
     _lapse_pending_extension(wo, actor, now=now, cause=EventAction.ANSWERED)
-    with platform_language():
-        _notify_judge(wo, Notification.Kind.ANSWERED,
-                      _("%(ref)s answered: %(outcome)s") % {"ref": wo.reference, "outcome": reply.get_outcome_display()},
-                      reply.result_text[:500])
+    _notify_judge(wo, Notification.Kind.ANSWERED, {"outcome": reply.outcome}, reply.result_text[:500])
     return reply
 
 
@@ -465,11 +475,8 @@ def extension_request(*, work_order: WorkOrder, actor, days: int, reason: str) -
         raise ConflictError(_("An extension request is already waiting for a decision."))
     ext = ExtensionRequest.objects.create(work_order=wo, requested_by=actor, days=days, reason=reason.strip())
     _event(wo, actor, EventAction.EXTENSION_REQUESTED, extension=ext.pk, days=days, reason=ext.reason)
-    with platform_language():
-        notify(recipients=center_recipients(wo.agency.center_id), kind=Notification.Kind.EXTENSION_REQUESTED,
-               title=_("%(agency)s asks %(days)d more working days for %(ref)s")
-               % {"agency": wo.agency.name, "days": days, "ref": wo.reference},
-               body=ext.reason, work_order=wo)
+    notify(recipients=center_recipients(wo.agency.center_id), kind=Notification.Kind.EXTENSION_REQUESTED,
+           params={"agency": wo.agency.name, "days": days, "ref": wo.reference}, body=ext.reason, work_order=wo)
     return ext
 
 
@@ -501,12 +508,10 @@ def extension_decide(*, extension: ExtensionRequest, actor, approve: bool, note:
                old_due_at=old_due, due_at=wo.due_at, note=ext.decision_note)
     else:
         _event(wo, actor, EventAction.EXTENSION_REFUSED, at=now, extension=ext.pk, note=ext.decision_note)
-    with platform_language():
-        title = (_("Extension for %(ref)s approved: due %(due)s")
-                 % {"ref": wo.reference, "due": timezone.localtime(wo.due_at).strftime("%Y-%m-%d %H:%M")}
-                 if approve else _("Extension for %(ref)s refused") % {"ref": wo.reference})
-        notify(recipients=[ext.requested_by, wo.judge], kind=Notification.Kind.EXTENSION_DECIDED,
-               title=title, body=ext.decision_note, work_order=wo)
+    params = ({"msg": "extension_approved", "ref": wo.reference, "due": wo.due_at.isoformat()} if approve
+              else {"msg": "extension_refused", "ref": wo.reference})
+    notify(recipients=[ext.requested_by, wo.judge], kind=Notification.Kind.EXTENSION_DECIDED,
+           params=params, body=ext.decision_note, work_order=wo)
     return ext
 
 
@@ -543,9 +548,7 @@ def work_order_resubmit(*, work_order: WorkOrder, actor, note: str = "", attachm
           note=(note or "").strip(), old_due_at=old_due, due_at=dl.due_at, receipt_date=dl.receipt_date,
           provisional=dl.provisional)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.SUPPLEMENT)
-    with platform_language():
-        _notify_agency(wo, Notification.Kind.RESUBMITTED,
-                       _("%(ref)s resubmitted with supplement") % {"ref": wo.reference}, (note or "").strip())
+    _notify_agency(wo, Notification.Kind.RESUBMITTED, body=(note or "").strip())
     return wo
 
 
@@ -579,9 +582,7 @@ def work_order_reopen(*, work_order: WorkOrder, actor, reason: str, now: datetim
     _move(wo, actor, Action.REOPEN, now=now,
           fields=["receipt_date", "period_days", "due_at", "due_provisional", "answered_at"],
           reason=reason.strip(), old_due_at=old_due, due_at=dl.due_at, reopened_at=now)
-    with platform_language():
-        _notify_agency(wo, Notification.Kind.REOPENED,
-                       _("%(ref)s reopened by the court") % {"ref": wo.reference}, reason.strip())
+    _notify_agency(wo, Notification.Kind.REOPENED, body=reason.strip())
     return wo
 
 
@@ -619,9 +620,7 @@ def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: 
     _move(wo, actor, Action.WITHDRAW, now=now, fields=["withdrawn_at"], reason=(reason or "").strip())
     _lapse_pending_extension(wo, actor, now=now, cause=EventAction.WITHDRAWN)
     if not was_draft:
-        with platform_language():
-            _notify_agency(wo, Notification.Kind.WITHDRAWN,
-                           _("%(ref)s withdrawn by the court") % {"ref": wo.reference}, (reason or "").strip())
+        _notify_agency(wo, Notification.Kind.WITHDRAWN, body=(reason or "").strip())
     return wo
 
 

@@ -190,9 +190,12 @@ def _sweep_batch(*, now, cal, recipients, agencies, messages, batch_size, result
                                     "notified": len(people)}, now))
                     title = messages.title(step, row, agency["name"], due_text)[:200]
                     dedupe = f"esc:{row['id']}:{step}:{int(row['due_at'].timestamp())}"
+                    # Language-free, so each reader gets the notice in their language (rendering.py).
+                    params = {"msg": f"escalation_{int(step)}", "ref": f"GD{row['id']:07d}",
+                              "agency": agency["name"], "due": due_iso}
                     for user in people:
-                        notes.append((user.pk, messages.kind(step), row["id"], title, row["subject"], dedupe, now,
-                                      Notification.EmailStatus.PENDING if user.email
+                        notes.append((user.pk, messages.kind(step), row["id"], title, row["subject"], params, dedupe,
+                                      now, Notification.EmailStatus.PENDING if user.email
                                       else Notification.EmailStatus.SKIPPED, 0, now, ""))
                     result.by_step[step] += 1
                 updates.append((row["id"], level, next_at, row["escalation_level"]))
@@ -206,7 +209,7 @@ def _sweep_batch(*, now, cal, recipients, agencies, messages, batch_size, result
         _insert(Escalation, ["work_order_id", "step", "due_at", "fired_at", "notified"], escalations)
         _insert(WorkOrderEvent, ["work_order_id", "actor_id", "action", "from_status", "to_status", "details",
                                  "created_at"], events)
-        _insert(Notification, ["recipient_id", "kind", "work_order_id", "title", "body", "dedupe_key",
+        _insert(Notification, ["recipient_id", "kind", "work_order_id", "title", "body", "params", "dedupe_key",
                                "created_at", "email_status", "email_attempts", "email_next_attempt_at",
                                "email_error"], notes, ignore_conflicts=True)
         _advance(updates)
@@ -227,7 +230,7 @@ def _insert(model, fields, rows, *, ignore_conflicts=False):
         return
     from psycopg2.extras import Json
 
-    json_cols = {i for i, f in enumerate(fields) if f == "details"}
+    json_cols = {i for i, f in enumerate(fields) if f in ("details", "params")}
     columns = ", ".join(model._meta.get_field(f.removesuffix("_id")).column if f.endswith("_id")
                         else model._meta.get_field(f).column for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .. import deadlines
-from ..models import CLOCK_RUNNING, EventAction, ExtensionRequest, Reply, Status
+from ..models import CLOCK_RUNNING, EscalationStep, EventAction, ExtensionRequest, Reply, Status
 
 
 def with_pending_extension(qs):
@@ -103,6 +103,7 @@ def _when(value):
 
 
 OUTCOMES = dict(Reply.Outcome.choices)
+STEPS = dict(EscalationStep.choices)
 
 
 def describe_event(e) -> list[str]:
@@ -120,6 +121,9 @@ def describe_event(e) -> list[str]:
         out.append(_("Next escalation step %(old)s → %(new)s") % {
             "old": _when(d.get("old_next_escalation_at")) if d.get("old_next_escalation_at") else "—",
             "new": _when(d["next_escalation_at"])})
+    if e.action in (EventAction.WARNED, EventAction.ESCALATED) and d.get("step"):
+        # The step's label in the reader's language (details["step_label"] is the platform's).
+        out.append(str(STEPS.get(d["step"], d.get("step_label", d["step"]))))
     if e.action == EventAction.ANSWERED and d.get("outcome"):
         out.append(_("Outcome: %(outcome)s") % {"outcome": OUTCOMES.get(d["outcome"], d["outcome"])})
         if d.get("on_time") is False:
@@ -131,7 +135,7 @@ def describe_event(e) -> list[str]:
     if e.action == EventAction.ATTACHMENT_ADDED and d.get("name"):
         out.append(d["name"])
     if d.get("batch") and e.action == EventAction.CREATED:
-        out.append(_("Batch %(batch)s") % {"batch": str(d["batch"])[:8]})
+        out.append(_("Batch %(batch)s") % {"batch": d.get("batch_ref") or str(d["batch"])[:8]})
     return out
 
 
