@@ -186,7 +186,7 @@ def test_clock_on_the_page_and_inbox_uses_the_exact_wording(client, liaison, que
 
 # ---------------------------------------------------------------- deleting a draft
 
-def test_judge_deletes_a_never_submitted_draft(client, judge, ref, tmp_path):
+def test_judge_deletes_a_never_submitted_draft(client, judge, ref, django_capture_on_commit_callbacks):
     case = make_case(judge=judge)
     wo = services.work_order_create(actor=judge, case=case, duty=duty("L01"), subject="草稿",
                                     attachments=[pdf()])
@@ -194,7 +194,8 @@ def test_judge_deletes_a_never_submitted_draft(client, judge, ref, tmp_path):
     client.force_login(judge)
     page = text(client.get(reverse("workorders:detail", args=[wo.pk])))
     assert reverse("workorders:delete_draft", args=[wo.pk]) in page and "data-confirm" in page
-    response = client.post(reverse("workorders:delete_draft", args=[wo.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # the files go after commit
+        response = client.post(reverse("workorders:delete_draft", args=[wo.pk]))
     assert response.status_code == 302
     assert not WorkOrder.objects.filter(pk=wo.pk).exists()
     import os
@@ -234,7 +235,8 @@ def test_extension_list_opens_the_decision_panel(client, center, liaison, query_
 def test_case_page_new_request_starts_with_the_case_as_a_whole(client, judge, case):
     client.force_login(judge)
     html = text(client.get(reverse("workorders:new"), {"case": case.pk}))
-    assert "selected" not in html.split('name="respondent"')[1].split("</select>")[0]
+    options = html.split('name="respondent"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in options and options.count("selected") == 1
 
 
 def test_one_subject_rule_for_single_and_batch(judge, ref):
