@@ -266,3 +266,29 @@ def test_liaison_hears_when_the_judge_accepts(judge, liaison, ref):
     wo = make_work_order(case=make_case(judge=judge), judge=judge, status=Status.CLOSED)
     notes = Notification.objects.filter(work_order=wo, kind=Notification.Kind.ACCEPTED)
     assert liaison in [n.recipient for n in notes]
+
+
+def test_api_resubmit_takes_details_respondent_and_removals(client, judge, liaison, ref):
+    case = make_case(judge=judge, respondents=2)
+    first, second = case.parties.filter(role=Party.Role.RESPONDENT).order_by("id")
+    wo = services.work_order_create(actor=judge, case=case, duty=duty("L01"), respondent=first, subject="查询",
+                                    attachments=[pdf("旧文书.pdf")], submit=True)
+    services.work_order_return(work_order=wo, actor=liaison, reason="文书不对")
+    old = wo.attachments.get()
+    client.force_login(judge)
+    response = client.post(f"/api/v1/work-orders/{wo.pk}/resubmit/", {
+        "note": "已换", "details": "新说明", "respondent": None, "remove_attachments": [old.pk]},
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+    wo.refresh_from_db()
+    assert wo.details == "新说明" and wo.respondent_id is None and not wo.attachments.exists()
+    assert WorkOrderEvent.objects.filter(work_order=wo, action=EventAction.ATTACHMENT_REMOVED).exists()
+
+
+def test_api_refusal_needs_a_note(client, center, liaison, query_wo):
+    services.extension_request(work_order=query_wo, actor=liaison, days=2, reason="调档")
+    client.force_login(center)
+    response = client.post(f"/api/v1/work-orders/{query_wo.pk}/decide-extension/", {"approve": False, "note": ""},
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert "理由" in response.content.decode()
