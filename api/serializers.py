@@ -336,7 +336,23 @@ class EmptySerializer(WriteSerializer):
 
 class ResubmitSerializer(WriteSerializer):
     note = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
+    details = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True,
+                                    help_text=_("The request's details as they should now read; omitted: unchanged."))
+    respondent = serializers.PrimaryKeyRelatedField(
+        queryset=Party.objects.none(), required=False, allow_null=True,
+        help_text=_("Respondent party id of the same case, or null for the case as a whole; omitted: unchanged."))
+    remove_attachments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=100,
+        help_text=_("Ids of the request's documents to remove; each removal is logged."))
     attachments = FilesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cases.selectors import cases_for
+
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["respondent"].queryset = Party.objects.filter(case__in=cases_for(request.user).values("pk"))
 
 
 class AnswerSerializer(WriteSerializer):

@@ -22,6 +22,7 @@ class Notification(models.Model):
         EXTENSION_DECIDED = "extension_decided", _("Extension decided")
         DUE_TODAY = "due_today", _("Work order due today")
         ESCALATION = "escalation", _("Work order escalated")
+        ACCEPTED = "accepted", _("The court accepted an answer")
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -98,6 +98,6 @@ def make_work_order(*, case, judge, duty_code="L01", status=Status.SUBMITTED, no
     if status == Status.CLOSED:
         services.work_order_accept(work_order=wo, actor=judge, now=now)
     if status == Status.WITHDRAWN:
-        services.work_order_withdraw(work_order=wo, actor=judge, now=now)
+        services.work_order_withdraw(work_order=wo, actor=judge, reason="当事人已履行", now=now)
     wo.refresh_from_db()
     return wo

@@ -86,9 +86,9 @@ def test_errors_are_results_too_but_crashes_are_not_stored(ref, judge, case):
     assert c.post(url("work-order-accept", wo.pk), {}, format="json", HTTP_IDEMPOTENCY_KEY="acc-1").status_code == 409
     with mock.patch.object(services, "work_order_withdraw", side_effect=RuntimeError("boom")):
         with pytest.raises(RuntimeError):
-            c.post(url("work-order-withdraw", wo.pk), {}, format="json", HTTP_IDEMPOTENCY_KEY="wd-1")
+            c.post(url("work-order-withdraw", wo.pk), {"reason": "已履行"}, format="json", HTTP_IDEMPOTENCY_KEY="wd-1")
     assert not IdempotencyRecord.objects.filter(key="wd-1").exists()
-    r = c.post(url("work-order-withdraw", wo.pk), {}, format="json", HTTP_IDEMPOTENCY_KEY="wd-1")
+    r = c.post(url("work-order-withdraw", wo.pk), {"reason": "已履行"}, format="json", HTTP_IDEMPOTENCY_KEY="wd-1")
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"
 
 

@@ -106,7 +106,7 @@ def test_withdrawn_and_returned_work_orders_stop_their_ladder(query_wo, judge, l
     services.work_order_resubmit(work_order=query_wo, actor=judge, now=at("2026-12-01 10:00"))
     query_wo.refresh_from_db()
     assert query_wo.due_at == at("2026-12-02 18:00") and query_wo.escalation_level == 0
-    services.work_order_withdraw(work_order=query_wo, actor=judge, now=at("2026-12-01 11:00"))
+    services.work_order_withdraw(work_order=query_wo, actor=judge, reason="已履行", now=at("2026-12-01 11:00"))
     assert sweep_at(at("2026-12-10 10:00")).escalations == 0
 
 

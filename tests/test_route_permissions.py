@@ -214,6 +214,7 @@ FACTORIES = {
                                        data={"duty": w.draft.duty_id, "subject": "改", "intent": "submit"})],
     "workorders:reveal_id": _wo("submitted"),
     "workorders:submit": _wo("draft"),
+    "workorders:delete_draft": _wo("draft"),
     "workorders:sign": _wo("submitted"),
     "workorders:return": lambda w: [Call(kwargs={"pk": w.submitted.pk}, data={"return-reason": "越权"})],
     "workorders:answer": lambda w: [Call(kwargs={"pk": w.signed.pk},

@@ -192,3 +192,57 @@ def working_days_left(due_at: datetime, now: datetime | None = None,
     if now <= due_at:
         return cal.working_days_between(today, due_date)
     return -max(1, cal.working_days_between(due_date, today))
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """How far past its due instant a work order is: whole working days (each
+    ends at the due time of day on the next working day) and the clock hours
+    since the last of them, counted on working days only (plus the due day)."""
+    working_days: int
+    hours: int
+    minutes: int
+
+
+def overdue_span(due_at: datetime, now: datetime | None = None,
+                 cal: WorkingCalendar | None = None) -> Overdue | None:
+    """None while `now` is not past `due_at`."""
+    cal = cal or WorkingCalendar()
+    now = now or timezone.now()
+    if now <= due_at:
+        return None
+    due, at = local(due_at), local(now)
+    today = at.date()
+    days = cal.working_days_between(due.date(), today)
+    if days and cal.is_working_day(today) and at.time() < due.time():
+        days -= 1  # today's working day is not complete yet
+    mark = due if days == 0 else datetime.combine(cal.add_working_days(due.date(), days), due.time(),
+                                                  tzinfo=SHANGHAI)
+    seconds, d = 0.0, mark.date()
+    while d <= today:
+        if d == mark.date() or cal.is_working_day(d):
+            start = max(mark, datetime.combine(d, time(0), tzinfo=SHANGHAI))
+            end = min(at, datetime.combine(d + timedelta(days=1), time(0), tzinfo=SHANGHAI))
+            seconds += max(0.0, (end - start).total_seconds())
+        d += timedelta(days=1)
+    minutes = int(seconds // 60)
+    return Overdue(days, minutes // 60, minutes % 60)
+
+
+def overdue_text(due_at: datetime, now: datetime | None = None, cal: WorkingCalendar | None = None) -> str | None:
+    """"Overdue by 1 working day and 2 hours": the one wording of lateness used
+    by the work-order page, the inbox, lists and dashboards. None if not overdue."""
+    from django.utils.translation import gettext, ngettext
+
+    span = overdue_span(due_at, now, cal)
+    if span is None:
+        return None
+    if span.working_days == 0:
+        if span.hours == 0:
+            return gettext("Overdue by less than an hour")
+        return ngettext("Overdue by %(h)d hour", "Overdue by %(h)d hours", span.hours) % {"h": span.hours}
+    days = ngettext("%(d)d working day", "%(d)d working days", span.working_days) % {"d": span.working_days}
+    if span.hours == 0:
+        return gettext("Overdue by %(days)s") % {"days": days}
+    hours = ngettext("%(h)d hour", "%(h)d hours", span.hours) % {"h": span.hours}
+    return gettext("Overdue by %(days)s and %(hours)s") % {"days": days, "hours": hours}

@@ -21,6 +21,17 @@ from .limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from .models import Reply
 from .selectors import duties_filable_by
 from .services import MAX_EXTENSION_DAYS
+from .subjects import SUBJECT_MAX_LENGTH, default_subject
+
+
+class SubjectField(SingleLineCharField):
+    """The one subject rule (workorders.subjects): one line, at most
+    SUBJECT_MAX_LENGTH characters, optional (empty: the default subject)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Subject"))
+        kwargs.setdefault("help_text", _("Left empty, the duty and the respondent's name are used."))
+        super().__init__(max_length=SUBJECT_MAX_LENGTH, required=False, **kwargs)
 
 BATCH_LIMIT = 5000
 ACCEPT = ",".join(sorted(set(ALLOWED.values()) | {".jpeg"} | set(ALLOWED)))
@@ -127,8 +138,7 @@ class WorkOrderRequestForm(CleanTextForm):
     duty = forms.ChoiceField(label=_("Duty"))
     type = forms.ChoiceField(label=_("Type"), choices=WorkOrderType.choices, required=False,
                              help_text=_("Follows the duty; change it if the matter is simpler or harder."))
-    subject = SingleLineCharField(label=_("Subject"), max_length=200, required=False,
-                              help_text=_("Left empty, the duty and the respondent's name are used."))
+    subject = SubjectField()
     details = forms.CharField(label=_("Details"), required=False, max_length=TEXT_MAX_LENGTH,
                               widget=forms.Textarea(attrs={"rows": 5}))
     attachments = MultipleFileField(label=_("Legal documents"))
@@ -175,7 +185,7 @@ class WorkOrderRequestForm(CleanTextForm):
         data = super().clean()
         duty, respondent = data.get("duty"), data.get("respondent")
         if duty and not (data.get("subject") or "").strip():
-            data["subject"] = f"{duty.name}：{respondent.name}" if respondent else duty.name
+            data["subject"] = default_subject(duty, respondent)
         return data
 
 
@@ -227,7 +237,14 @@ class DecideExtensionForm(CleanTextForm):
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
                                  choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
     note = forms.CharField(label=_("Note"), required=False, max_length=REASON_MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("Required when you refuse: the agency is told why."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the extension is refused."))
+        return data
 
 
 class ReopenForm(CleanTextForm):
@@ -236,17 +253,39 @@ class ReopenForm(CleanTextForm):
 
 
 class ResubmitForm(CleanTextForm):
+    """The supplement: a note, the request's details and respondent as they
+    should now read, request documents to remove and new ones to add."""
+
     note = forms.CharField(label=_("What was supplemented"), required=False, max_length=REASON_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 3}))
+    details = forms.CharField(label=_("Details"), required=False, max_length=TEXT_MAX_LENGTH,
+                              widget=forms.Textarea(attrs={"rows": 5}))
+    respondent = forms.ModelChoiceField(label=_("Respondent"), queryset=Party.objects.none(), required=False,
+                                        empty_label=_("— the case as a whole —"))
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label=_("Remove documents"), queryset=Party.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Removed documents are no longer available; the removal is recorded in the event log."))
     attachments = MultipleFileField(label=_("Supplementary documents"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, work_order, **kwargs):
+        from .models import Attachment
+
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = upload_help()
+        self.fields["respondent"].queryset = work_order.case.parties.filter(role=Party.Role.RESPONDENT)
+        self.fields["remove_attachments"].queryset = Attachment.objects.filter(
+            work_order=work_order, reply__isnull=True)
+        self.fields["remove_attachments"].label_from_instance = lambda a: a.original_name
+        if not self.is_bound:
+            self.initial.update({"details": work_order.details, "respondent": work_order.respondent_id})
+
+    def clean_remove_attachments(self):
+        return [a.pk for a in self.cleaned_data.get("remove_attachments") or ()]
 
 
 class WithdrawForm(CleanTextForm):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH,
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -274,7 +313,7 @@ class BatchRequestForm(CleanTextForm):
     duties = forms.MultipleChoiceField(label=_("Duties"), widget=forms.CheckboxSelectMultiple)
     type = forms.ChoiceField(label=_("Type"), required=False,
                              choices=[("", _("Each duty's default type")), *WorkOrderType.choices])
-    subject = SingleLineCharField(label=_("Subject"), max_length=200)
+    subject = SubjectField()
     details = forms.CharField(label=_("Details"), required=False, max_length=TEXT_MAX_LENGTH,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -339,7 +378,7 @@ class BatchConfirmForm(CleanTextForm):
     duty_ids = forms.CharField(widget=forms.HiddenInput)
     respondents = forms.ChoiceField(choices=RespondentMode.CHOICES, widget=forms.HiddenInput)
     type = forms.ChoiceField(required=False, choices=[("", ""), *WorkOrderType.choices], widget=forms.HiddenInput)
-    subject = SingleLineCharField(max_length=200, widget=forms.HiddenInput)
+    subject = SubjectField(widget=forms.HiddenInput)
     details = forms.CharField(required=False, max_length=TEXT_MAX_LENGTH, widget=forms.HiddenInput)
     token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 

@@ -270,6 +270,7 @@ class EventAction(models.TextChoices):
     ESCALATION_RESCHEDULED = "escalation_rescheduled", _("Escalation steps rescheduled")
     ID_REVEALED = "id_revealed", _("ID number revealed")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+    ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
     ESCALATED = "escalated", _("Escalated")
     WARNED = "warned", _("Due-today warning")
 

@@ -25,7 +25,8 @@ from . import deadlines, escalation
 from .access import require
 from .errors import ConflictError
 from .files import check_upload
-from .limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, check_subject, check_text
+from .limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, check_text
+from .subjects import subject_for
 from .models import (
     Attachment,
     EventAction,
@@ -189,16 +190,14 @@ def _validate_request(*, actor, case: EnforcementCase, duty: Duty, respondent: P
         raise ValidationError(_("The respondent does not belong to this case."))
     if type_ and type_ not in dict(WorkOrder._meta.get_field("type").choices):
         raise ValidationError(_("Unknown work-order type."))
-    if not (subject or "").strip():
-        raise ValidationError(_("A subject is required."))
-    check_subject(subject)
+    subject_for(subject, duty, respondent)
 
 
 def _build(*, actor, case, duty, respondent, type_, subject, details, batch=None) -> WorkOrder:
     return WorkOrder(
         case=case, court_id=case.court_id, judge=actor, respondent=respondent,
         agency_id=duty.agency_id, duty=duty, type=type_ or duty.default_type,
-        subject=subject.strip()[:200], details=details or "", batch=batch,
+        subject=subject_for(subject, duty, respondent), details=details or "", batch=batch,
     )
 
 
@@ -243,7 +242,7 @@ def _refuse_duplicate(case: EnforcementCase, duty: Duty, respondent: Party | Non
 
 
 @transaction.atomic
-def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str, details: str = "",
+def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str = "", details: str = "",
                       respondent: Party | None = None, type: str | None = None, attachments=(),
                       submit: bool = False, now: datetime | None = None, filing_token: str | None = None,
                       allow_duplicate: bool = True) -> WorkOrder:
@@ -282,7 +281,7 @@ def work_order_edit_draft(*, work_order: WorkOrder, actor, subject: str, details
     _validate_request(actor=actor, case=wo.case, duty=duty, respondent=respondent, type_=type, subject=subject)
     check_text(details, max_length=TEXT_MAX_LENGTH)
     _validate_files(attachments)
-    wo.subject, wo.details, wo.duty, wo.agency_id = subject.strip()[:200], details, duty, duty.agency_id
+    wo.subject, wo.details, wo.duty, wo.agency_id = subject_for(subject, duty, respondent), details, duty, duty.agency_id
     wo.type = type or duty.default_type
     wo.respondent = respondent
     wo.save(update_fields=["subject", "details", "duty", "agency", "type", "respondent", "updated_at"])
@@ -483,7 +482,8 @@ def extension_request(*, work_order: WorkOrder, actor, days: int, reason: str) -
 @transaction.atomic
 def extension_decide(*, extension: ExtensionRequest, actor, approve: bool, note: str = "",
                      now: datetime | None = None) -> ExtensionRequest:
-    """Approve (adds the working days to the current due date) or refuse."""
+    """Approve (adds the working days to the current due date) or refuse; a
+    refusal must say why."""
     now = now or timezone.now()
     check_text(note, max_length=REASON_MAX_LENGTH)
     wo = _lock(extension.work_order)
@@ -491,6 +491,8 @@ def extension_decide(*, extension: ExtensionRequest, actor, approve: bool, note:
     require(actor, wo, Action.DECIDE_EXTENSION)
     if ext.status != ExtensionRequest.Decision.PENDING:
         raise ConflictError(_("This extension request has already been decided."))
+    if not approve and not (note or "").strip():
+        raise ValidationError(_("Say why the extension is refused."))
     if approve:
         _check_transition(wo, Action.DECIDE_EXTENSION)
     ext.status = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
@@ -531,25 +533,104 @@ def respondent_id_reveal(*, work_order: WorkOrder, actor) -> str:
 
 # ---------------------------------------------------------------- court side
 
+_UNCHANGED = object()
+
+
 @transaction.atomic
 def work_order_resubmit(*, work_order: WorkOrder, actor, note: str = "", attachments=(),
+                        details: str | None = None, respondent=_UNCHANGED, remove_attachments=(),
                         now: datetime | None = None) -> WorkOrder:
-    """After a return: the full period starts again from the new receipt date."""
+    """After a return: the full period starts again from the new receipt date.
+
+    The court may change the details (None: unchanged), the respondent (a
+    respondent of the same case, or None for the case as a whole; omitted:
+    unchanged), remove request documents (ids in `remove_attachments`; each
+    removal is an event, and the file is deleted after commit) and add
+    supplementary ones."""
     now = now or timezone.now()
     check_text(note, max_length=REASON_MAX_LENGTH)
+    if details is not None:
+        check_text(details, max_length=TEXT_MAX_LENGTH)
     _validate_files(attachments)
     wo = _lock(work_order)
     require(actor, wo, Action.RESUBMIT)
     _check_transition(wo, Action.RESUBMIT)
+    changed = []
+    if details is not None and details.strip() != wo.details.strip():
+        wo.details = details.strip()
+        changed.append("details")
+    if respondent is not _UNCHANGED and getattr(respondent, "pk", None) != wo.respondent_id:
+        if respondent is not None and (respondent.case_id != wo.case_id or respondent.role != Party.Role.RESPONDENT):
+            raise ValidationError(_("The respondent does not belong to this case."))
+        wo.respondent = respondent
+        changed.append("respondent")
+    removed = _remove_request_attachments(wo, actor, remove_attachments, now=now)
     old_due = wo.due_at
     dl = _start_clock(wo, now)
     wo.signed_at = None
-    _move(wo, actor, Action.RESUBMIT, now=now, fields=CLOCK_FIELDS + ["signed_at"],
+    _move(wo, actor, Action.RESUBMIT, now=now, fields=CLOCK_FIELDS + ["signed_at", *changed],
           note=(note or "").strip(), old_due_at=old_due, due_at=dl.due_at, receipt_date=dl.receipt_date,
-          provisional=dl.provisional)
+          provisional=dl.provisional, changed=changed, removed=removed)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.SUPPLEMENT)
     _notify_agency(wo, Notification.Kind.RESUBMITTED, body=(note or "").strip())
     return wo
+
+
+def _remove_request_attachments(wo, actor, ids, *, now) -> list[str]:
+    """Remove the court's own documents (not the agency's reply files) named by
+    `ids`, each logged as an event; their files go once the transaction commits."""
+    ids = [int(i) for i in ids or () if str(i).isdigit()]
+    if not ids:
+        return []
+    found = list(Attachment.objects.filter(work_order=wo, pk__in=ids, reply__isnull=True))
+    if len(found) != len(set(ids)):
+        raise ValidationError(_("Some documents to remove are not documents of this request."))
+    storage_names = []
+    for att in found:
+        _event(wo, actor, EventAction.ATTACHMENT_REMOVED, at=now, attachment=att.pk, name=att.original_name,
+               purpose=att.purpose, size=att.size, sha256=att.sha256)
+        storage_names.append((att.file.storage, att.file.name))
+    Attachment.objects.filter(pk__in=[a.pk for a in found]).delete()
+    transaction.on_commit(lambda: _delete_files(storage_names))
+    return [a.original_name for a in found]
+
+
+def _delete_files(storage_names):
+    for storage, name in storage_names:
+        try:
+            storage.delete(name)
+        except OSError:  # a file already gone is not worth failing over
+            pass
+
+
+@transaction.atomic
+def work_order_delete_draft(*, work_order: WorkOrder, actor) -> None:
+    """Delete a draft that was never submitted, with its attachments and their
+    files (after commit). The deletion is recorded in the audit log with what
+    the draft held; its own event log goes with it. Anything ever submitted
+    can only be withdrawn."""
+    from audit.models import AuditEntry
+    from audit.services import audit_log
+
+    wo = _lock(work_order)
+    require(actor, wo, Action.EDIT)
+    if (wo.status != Status.DRAFT or wo.submitted_at is not None
+            or wo.events.filter(action=EventAction.SUBMITTED).exists()):
+        raise ConflictError(_("Only a draft that was never submitted can be deleted; withdraw this request instead."))
+    attachments = list(wo.attachments.all())
+    audit_log(actor=actor, action=AuditEntry.Action.DELETE, obj=wo, object_repr=f"{wo.reference} {wo.subject}",
+              changes={"case": [str(wo.case), None], "duty": [str(wo.duty), None],
+                       "respondent": [str(wo.respondent) if wo.respondent_id else None, None],
+                       "subject": [wo.subject, None], "details": [wo.details, None],
+                       "attachments": [[a.original_name for a in attachments], None],
+                       "events": [wo.events.count(), None]})
+    storage_names = [(a.file.storage, a.file.name) for a in attachments]
+    # The draft's own log (created, edited, attachments) goes with it; model
+    # delete() refuses on purpose, so this is a queryset delete.
+    WorkOrderEvent.objects.filter(work_order=wo).delete()
+    Attachment.objects.filter(work_order=wo).delete()
+    wo.delete()
+    transaction.on_commit(lambda: _delete_files(storage_names))
 
 
 @transaction.atomic
@@ -560,6 +641,9 @@ def work_order_accept(*, work_order: WorkOrder, actor, now: datetime | None = No
     _check_transition(wo, Action.ACCEPT)
     wo.closed_at = now
     _move(wo, actor, Action.ACCEPT, now=now, fields=["closed_at"])
+    with platform_language():
+        _notify_agency(wo, Notification.Kind.ACCEPTED,
+                       _("%(ref)s: the court accepted the answer and closed the work order") % {"ref": wo.reference})
     return wo
 
 
@@ -610,11 +694,15 @@ def _lapse_pending_extension(wo: WorkOrder, actor, *, now: datetime, cause: str)
 
 @transaction.atomic
 def work_order_withdraw(*, work_order: WorkOrder, actor, reason: str = "", now: datetime | None = None) -> WorkOrder:
+    """Withdraw the request. Once submitted, a reason is required: the agency
+    is told it. (A never-submitted draft concerns nobody else.)"""
     now = now or timezone.now()
     check_text(reason, max_length=REASON_MAX_LENGTH)
     wo = _lock(work_order)
     require(actor, wo, Action.WITHDRAW)
     _check_transition(wo, Action.WITHDRAW)
+    if wo.status != Status.DRAFT and not (reason or "").strip():
+        raise ValidationError(_("Say why the request is withdrawn."))
     was_draft = wo.status == Status.DRAFT
     wo.withdrawn_at = now
     _move(wo, actor, Action.WITHDRAW, now=now, fields=["withdrawn_at"], reason=(reason or "").strip())

@@ -77,15 +77,31 @@ class Recipients:
         return self._center[key]
 
     def for_step(self, step, agency_id, center_id):
+        return [user for user, _role in self.with_roles(step, agency_id, center_id)]
+
+    def with_roles(self, step, agency_id, center_id) -> list[tuple]:
+        """(user, role code) of each person told about `step`, once each."""
         if step == EscalationStep.WARNING:
-            return self.agency(agency_id, AgencyMembership.Role.LIAISON)
+            role = AgencyMembership.Role.LIAISON
+            return [(u, str(role)) for u in self.agency(agency_id, role)]
         if step == EscalationStep.OVERDUE:
-            people = self.agency(agency_id, AgencyMembership.Role.LIAISON) + self.agency(
-                agency_id, AgencyMembership.Role.HEAD)
-            return list({u.pk: u for u in people}.values())
-        if step == EscalationStep.CENTER:
-            return self.center(center_id, CenterMembership.Role.ADMIN)
-        return self.center(center_id, CenterMembership.Role.SUPERVISOR)
+            people = {}
+            for role in (AgencyMembership.Role.LIAISON, AgencyMembership.Role.HEAD):
+                for u in self.agency(agency_id, role):
+                    people.setdefault(u.pk, (u, str(role)))
+            return list(people.values())
+        role = CenterMembership.Role.ADMIN if step == EscalationStep.CENTER else CenterMembership.Role.SUPERVISOR
+        return [(u, str(role)) for u in self.center(center_id, role)]
+
+
+# How many names an escalation event keeps (the count is always complete).
+RECIPIENTS_LOGGED = 20
+
+
+def recipients_detail(people) -> list[dict]:
+    """Who was told, as the event keeps it: name and role code, first few."""
+    return [{"name": u.get_full_name() or u.get_username(), "role": role}
+            for u, role in people[:RECIPIENTS_LOGGED]]
 
 
 def rungs_due(level: int, type_: str, due_at: datetime, now: datetime, cal) -> tuple[list[int], int]:
@@ -182,12 +198,13 @@ def _sweep_batch(*, now, cal, recipients, agencies, messages, batch_size, result
                 steps, level, next_at, due_text, due_iso = ladder[key]
                 agency = agencies[row["agency_id"]]
                 for step in steps:
-                    people = recipients.for_step(step, row["agency_id"], agency["center_id"])
+                    told = recipients.with_roles(step, row["agency_id"], agency["center_id"])
+                    people = [u for u, _role in told]
                     escalations.append((row["id"], step, row["due_at"], now, len(people)))
                     events.append((row["id"], None, EventAction.WARNED if step == EscalationStep.WARNING
                                    else EventAction.ESCALATED, "", "",
                                    {"step": int(step), "step_label": messages.labels[step], "due_at": due_iso,
-                                    "notified": len(people)}, now))
+                                    "notified": len(people), "recipients": recipients_detail(told)}, now))
                     title = messages.title(step, row, agency["name"], due_text)[:200]
                     dedupe = f"esc:{row['id']}:{step}:{int(row['due_at'].timestamp())}"
                     # Language-free, so each reader gets the notice in their language (rendering.py).

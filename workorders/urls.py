@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views.detail import ACTIONS
+from .views.filing import delete_draft
 
 app_name = "workorders"
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/delete/", delete_draft, name="delete_draft"),
     path("<int:pk>/reveal-id/", views.reveal_id, name="reveal_id"),
     # One route per lifecycle action, so that the route list (and the permission
     # test built from it) names each of them.

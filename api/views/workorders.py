@@ -174,8 +174,10 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def resubmit(self, request, pk=None):
         wo = self._acting_on(Action.RESUBMIT)
         data = self._input(s.ResubmitSerializer, request)
+        changes = {k: data[k] for k in ("details", "respondent") if k in data}
         return self._detail(services.work_order_resubmit(
-            work_order=wo, actor=request.user, note=data["note"], attachments=data.get("attachments", ())))
+            work_order=wo, actor=request.user, note=data["note"], attachments=data.get("attachments", ()),
+            remove_attachments=data.get("remove_attachments", ()), **changes))
 
     @_action_schema(_("Accept the answer and close (judges)"), s.EmptySerializer, {})
     @action(detail=True, methods=["post"])
@@ -194,12 +196,12 @@ class WorkOrderViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
         data = self._input(s.ReasonSerializer, request)
         return self._detail(services.work_order_reopen(work_order=wo, actor=request.user, reason=data["reason"]))
 
-    @_action_schema(_("Withdraw (judges)"), s.OptionalReasonSerializer, {"reason": "当事人已自动履行。"})
+    @_action_schema(_("Withdraw (judges)"), s.ReasonSerializer, {"reason": "当事人已自动履行。"})
     @action(detail=True, methods=["post"])
     @idempotent
     def withdraw(self, request, pk=None):
         wo = self._acting_on(Action.WITHDRAW)
-        data = self._input(s.OptionalReasonSerializer, request)
+        data = self._input(s.ReasonSerializer, request)
         return self._detail(services.work_order_withdraw(work_order=wo, actor=request.user, reason=data["reason"]))
 
     # ------------------------------------------------------------ agency side

@@ -29,7 +29,7 @@ def params_for_older_notices(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_lean_indexes'),
+        ('notifications', '0003_kind_accepted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,7 +15,7 @@ def number_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("workorders", "0008_escalation_rescheduled_event"),
+        ("workorders", "0009_event_attachment_removed"),
     ]
 
     operations = [

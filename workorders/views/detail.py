@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -17,8 +16,7 @@ from django.views.decorators.cache import never_cache
 from notifications.selectors import notifications_for
 from notifications.services import mark_read
 
-from .. import deadlines, services
-from ..access import allowed_actions, can_reveal_id
+from .. import presenters, services
 from ..errors import ConflictError
 from ..forms import (
     AnswerForm,
@@ -30,11 +28,10 @@ from ..forms import (
     WithdrawForm,
 )
 from ..downloads import attachment_response
-from ..models import ExtensionRequest
-from ..selectors import batches_for, get_attachment_for, get_pending_extension_for, get_work_order_for
+from ..selectors import get_attachment_for, get_pending_extension_for, get_work_order_for
 from ..transitions import Action
 from ..uploads import refuse_cut_upload
-from .common import due_explanation, is_htmx, warm_calendar, with_descriptions
+from .common import is_htmx
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -71,8 +68,10 @@ ACTIONS = {
                             _("Extension requested. The linkage center will decide.")),
     "decide": ActionSpec(Action.DECIDE_EXTENSION, DecideExtensionForm, _decide, _("Decision recorded.")),
     "resubmit": ActionSpec(Action.RESUBMIT, ResubmitForm,
-                           lambda wo, u, d: services.work_order_resubmit(work_order=wo, actor=u, note=d["note"],
-                                                                         attachments=d["attachments"]),
+                           lambda wo, u, d: services.work_order_resubmit(
+                               work_order=wo, actor=u, note=d["note"], attachments=d["attachments"],
+                               details=d["details"], respondent=d["respondent"],
+                               remove_attachments=d["remove_attachments"]),
                            _("Resubmitted. The period starts again.")),
     "accept": ActionSpec(Action.ACCEPT, None,
                          lambda wo, u, d: services.work_order_accept(work_order=wo, actor=u),
@@ -90,43 +89,31 @@ ACTION_ORDER = ["submit", "sign", "answer", "return", "extension", "decide", "ac
 
 
 def detail_context(request, wo, *, bound=None, revealed_id=None):
-    """Everything the work-order page shows, in a fixed number of queries."""
-    now = timezone.now()
-    attachments = list(wo.attachments.select_related("uploaded_by"))
-    replies = list(wo.replies.select_related("answered_by"))
-    for reply in replies:
-        reply.files = [a for a in attachments if a.reply_id == reply.pk]
-    extensions = list(wo.extensions.select_related("requested_by", "decided_by"))
-    wo._pending_extension = any(e.status == ExtensionRequest.Decision.PENDING for e in extensions)
-    allowed = allowed_actions(request.user, wo)
+    """The page's context (`presenters.work_order_page`) plus the action forms.
+    `bound` is (action name, bound form) when a submitted form is shown again;
+    `?open=<action>` opens that panel (the extension list links to "decide")."""
+    ctx = presenters.work_order_page(request.user, wo)
+    allowed = ctx.pop("allowed")
     names = [n for n in ACTION_ORDER if ACTIONS[n].action in allowed]
     forms = {}
     for name in names:
-        form_class = ACTIONS[name].form
         if bound and bound[0] == name:
             forms[name] = bound[1]
-        elif form_class is not None:
-            forms[name] = form_class(prefix=name)
-    cal = deadlines.WorkingCalendar()
-    warm_calendar(cal, [wo.submitted_at and deadlines.local(wo.submitted_at).date(), wo.receipt_date,
-                        wo.due_at and deadlines.local(wo.due_at).date()], deadlines.local(now).date())
-    pending = next((e for e in extensions if e.status == ExtensionRequest.Decision.PENDING), None)
-    if pending is not None and wo.receipt_date and wo.period_days is not None:
-        pending.new_due = deadlines.due_from_receipt(wo.receipt_date, wo.period_days + pending.days, cal)[0]
-    due = due_explanation(wo, now=now, cal=cal, extensions=extensions)
-    wo.days_left = due["days_left"] if due else None
-    wo.overdue, wo.overdue_by = bool(due and due["overdue"]), due["overdue_by"] if due else 0
-    return {
-        "wo": wo, "case": wo.case, "now": now, "can_edit": Action.EDIT in allowed,
-        "request_files": [a for a in attachments if a.reply_id is None],
-        "replies": replies, "extensions": extensions,
-        "pending_extension": pending,
-        "events": with_descriptions(wo.events.select_related("actor")),
-        "actions": [(n, forms.get(n)) for n in names], "open_action": bound[0] if bound else None,
-        "can_reveal": can_reveal_id(request.user, wo), "revealed_id": revealed_id,
-        "can_open_batch": bool(wo.batch_id) and batches_for(request.user).filter(pk=wo.batch_id).exists(),
-        "due": due,
-    }
+        elif ACTIONS[name].form is not None:
+            forms[name] = _action_form(name, wo)
+    requested = request.GET.get("open")
+    ctx.update({
+        "actions": [(n, forms.get(n)) for n in names],
+        "open_action": bound[0] if bound else (requested if requested in names else None),
+        "revealed_id": revealed_id,
+    })
+    return ctx
+
+
+def _action_form(name, wo, *args, **kwargs):
+    if name == "resubmit":
+        return ResubmitForm(*args, prefix=name, work_order=wo, **kwargs)
+    return ACTIONS[name].form(*args, prefix=name, **kwargs)
 
 
 @login_required
@@ -146,7 +133,7 @@ def act(request, pk, name):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     spec = ACTIONS[name]
-    form = spec.form(request.POST, request.FILES, prefix=name) if spec.form else None
+    form = _action_form(name, wo, request.POST, request.FILES) if spec.form else None
     if form is not None:
         refuse_cut_upload(request, form)
     if form is not None and not form.is_valid():

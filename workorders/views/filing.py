@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,10 +70,7 @@ def new(request):
         initial = {}
         case_pk = request.GET.get("case")
         if case_pk and case_pk.isdigit() and cases_filable_by(request.user).filter(pk=case_pk).exists():
-            initial["case"] = int(case_pk)
-            first = Party.objects.filter(case_id=case_pk, role=Party.Role.RESPONDENT).order_by("id").first()
-            if first:
-                initial["respondent"] = first.pk
+            initial["case"] = int(case_pk)  # the respondent starts as "the case as a whole"
         form = WorkOrderRequestForm(user=request.user, duties=duties, initial=initial)
     return render(request, "workorders/form.html", {
         "form": form, "editing": None, "duplicates": duplicates,
@@ -122,6 +119,22 @@ def edit(request, pk):
             "respondent": wo.respondent_id, "duty": str(wo.duty_id), "type": wo.type,
             "subject": wo.subject, "details": wo.details})
     return render(request, "workorders/form.html", {"form": form, "editing": wo})
+
+
+@login_required
+def delete_draft(request, pk):
+    """Delete a never-submitted draft (POST, after the page's confirmation)."""
+    wo = get_work_order_for(request.user, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    reference, case_id = wo.reference, wo.case_id
+    try:
+        services.work_order_delete_draft(work_order=wo, actor=request.user)
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+        return redirect("workorders:detail", pk=wo.pk)
+    messages.success(request, _("Draft %(ref)s deleted.") % {"ref": reference})
+    return redirect("cases:detail", pk=case_id)
 
 
 @login_required
