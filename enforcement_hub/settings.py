@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-orphan-files": {"task": "workorders.purge_orphan_files", "schedule": 24 * 3600},
 }
 IDEMPOTENCY_KEY_DAYS = env.int("IDEMPOTENCY_KEY_DAYS", default=7)
+# Mounts the API benchmark's baseline endpoints (bench/api_list.py); never on otherwise.
+EH_API_BENCH = env.bool("EH_API_BENCH", default=False)
+# The password `seed_demo` gives the demo users.
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo@2026")
 
 # Webhook deliveries only go to these host:port pairs (agency systems on the government
 # network); an entry without a port allows 443 for https and 80 for http. The old

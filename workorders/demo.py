@@ -2,11 +2,11 @@
 work orders in every state. Idempotent: a second run changes nothing."""
 from __future__ import annotations
 
-import os
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ DEMO_CASES = 300
 
 
 def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+    return settings.DEMO_PASSWORD or DEFAULT_DEMO_PASSWORD
 
 
 @transaction.atomic
