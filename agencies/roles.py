@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import Agency, AgencyMembership, CenterMembership, LinkageCenter
+from .models import Agency, AgencyMembership, CenterMembership
+from .selectors import center_parents, centers_with_descendants
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,6 @@ class Roles:
         return "none"
 
 
-def _subtrees(center_ids):
-    out = set()
-    for center in LinkageCenter.objects.filter(pk__in=center_ids):
-        out |= center.subtree_ids()
-    return frozenset(out)
-
-
 def _ids_under(model, centers):
     if not centers:
         return frozenset()
@@ -83,8 +77,9 @@ def roles_of(user) -> Roles:
     center_rows = list(CenterMembership.objects.filter(user=user).values_list("center_id", "role"))
     admin = [c for c, r in center_rows if r == CenterMembership.Role.ADMIN]
     sup = [c for c, r in center_rows if r == CenterMembership.Role.SUPERVISOR]
-    admin_ids = _subtrees(admin) if admin else frozenset()
-    sup_ids = _subtrees(sup) if sup else frozenset()
+    parents = center_parents() if center_rows else {}
+    admin_ids = frozenset(centers_with_descendants(admin, parents))
+    sup_ids = frozenset(centers_with_descendants(sup, parents))
     centers = admin_ids | sup_ids
     roles = Roles(
         is_superuser=user.is_superuser,

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyMembership, CenterMembership, Duty, LinkageCenter
-from agencies.selectors import centers_with_ancestors
+from agencies.selectors import agency_staff, center_staff, centers_with_ancestors
 from cases.models import Court, EnforcementCase, Party
 from notifications.models import Notification
 from notifications.services import notify
@@ -116,17 +116,9 @@ def _start_clock(wo: WorkOrder, now: datetime, cal=None) -> deadlines.Deadline:
 CLOCK_FIELDS = ["submitted_at", "receipt_date", "period_days", "due_at", "due_provisional"]
 
 
-def agency_recipients(agency_id, role=AgencyMembership.Role.LIAISON):
-    return list(User.objects.filter(
-        is_active=True, agency_memberships__agency_id=agency_id, agency_memberships__role=role
-    ).distinct())
-
-
-def center_recipients(center_id, role=CenterMembership.Role.ADMIN):
-    """Staff of the center and of every center above it."""
-    return list(User.objects.filter(
-        is_active=True, center_memberships__center_id__in=centers_with_ancestors([center_id]), center_memberships__role=role
-    ).distinct())
+# Who hears about a work order: the one lookup lives in `agencies.selectors`.
+agency_recipients = agency_staff
+center_recipients = center_staff
 
 
 def platform_language():
