@@ -15,7 +15,7 @@ from agencies.models import Agency, Duty, DutyArea, WorkOrderType
 from cases.models import Court, EnforcementCase
 from enforcement_hub.inputs import CleanTextForm, check_datetime
 from notifications.models import Notification
-from workorders.models import CLOCK_RUNNING, EscalationStep, Status, WorkOrder
+from workorders.models import EscalationStep, Status, WorkOrder, overdue_q
 
 
 def case_number_fragment(value: str) -> str:
@@ -97,8 +97,7 @@ class WorkOrderFilter(LeanFilterSet):
         form = CleanTextForm
 
     def filter_overdue(self, queryset, name, value):
-        running = Q(status__in=[s.value for s in CLOCK_RUNNING])
-        late = running & Q(due_at__lt=timezone.now())
+        late = overdue_q(timezone.now())
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_case_number(self, queryset, name, value):

@@ -13,7 +13,7 @@ from agencies.models import Agency, Duty
 from agencies.roles import roles_of
 from cases.models import Court, EnforcementCase, Party
 from workorders.deadlines import SHANGHAI
-from workorders.models import CLOCK_RUNNING, ExtensionRequest, WorkOrder
+from workorders.models import ExtensionRequest, WorkOrder, overdue_q
 from workorders.selectors import work_order_scope, work_orders_for
 
 from .models import ApiKey
@@ -183,7 +183,7 @@ def scorecards(*, user, start: date, end: date, now: datetime) -> list[dict]:
     hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
     received = Q(submitted_at__gte=lo, submitted_at__lt=hi)
     answered = Q(answered_at__gte=lo, answered_at__lt=hi)
-    overdue = Q(status__in=[s.value for s in CLOCK_RUNNING], due_at__lt=now)
+    overdue = overdue_q(now)
     rows = WorkOrder.objects.filter(received | answered | overdue)
     agencies = Agency.objects.order_by("code")
     if agency_ids is not None:

@@ -17,13 +17,13 @@ from cases.models import Court, EnforcementCase, Party
 from enforcement_hub.inputs import check_datetime, reject_control_characters, reject_line_breaks
 from notifications.models import Notification
 from workorders.models import (
-    CLOCK_RUNNING,
     Attachment,
     ExtensionRequest,
     Reply,
     Status,
     WorkOrder,
     WorkOrderEvent,
+    is_overdue,
 )
 from workorders.limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from workorders.transitions import Action
@@ -164,7 +164,7 @@ class WorkOrderListSerializer(serializers.Serializer):
             "receipt_date": row["receipt_date"].isoformat() if row["receipt_date"] else None,
             "due_at": local(due_at),
             "due_provisional": row["due_provisional"],
-            "overdue": status in CLOCK_RUNNING and due_at is not None and due_at < sh["now"],
+            "overdue": is_overdue(status, due_at, sh["now"]),
             "escalation_level": row["escalation_level"],
             "return_count": row["return_count"],
             "has_pending_extension": bool(row["pending_extension"]),

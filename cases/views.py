@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agencies.roles import roles_of
 from workorders import deadlines
-from workorders.models import ACTIVE, Status, WorkOrderEvent
+from workorders.models import ACTIVE, WorkOrderEvent, overdue_q
 from workorders.selectors import work_orders_for
 from workorders.views.common import annotate_clock, with_descriptions, with_pending_extension
 
@@ -44,8 +44,7 @@ def case_list(request):
         open_orders=Count("work_orders", distinct=True,
                           filter=Q(work_orders__in=visible, work_orders__status__in=[s.value for s in ACTIVE])),
         overdue_orders=Count("work_orders", distinct=True,
-                             filter=Q(work_orders__in=visible, work_orders__due_at__lt=timezone.now(),
-                                      work_orders__status__in=[Status.SUBMITTED, Status.SIGNED])),
+                             filter=Q(work_orders__in=visible) & overdue_q(timezone.now(), "work_orders")),
     ).prefetch_related(prefetch_parties(request.user))
     page = Paginator(qs.order_by("-filed_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()

@@ -186,6 +186,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The working-day clock.
 CLOSE_OF_BUSINESS = time.fromisoformat(env.str("CLOSE_OF_BUSINESS", default="18:00"))
+# "Due soon" (the inbox tab, the home page, the overdue dashboard): running and due by close
+# of business on the Nth working day after today. DASHBOARDS_DUE_SOON_WORKING_DAYS is the
+# old name, read when the new variable is unset.
+DUE_SOON_WORKING_DAYS = env.int("DUE_SOON_WORKING_DAYS",
+                                default=env.int("DASHBOARDS_DUE_SOON_WORKING_DAYS", default=2))
 
 # Email: console in the embedded default, SMTP when EMAIL_URL is set.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -192,3 +192,10 @@ def working_days_left(due_at: datetime, now: datetime | None = None,
     if now <= due_at:
         return cal.working_days_between(today, due_date)
     return -max(1, cal.working_days_between(due_date, today))
+
+
+def due_soon_until(now: datetime, cal: WorkingCalendar | None = None) -> datetime:
+    """The end of "due soon": close of business on the `DUE_SOON_WORKING_DAYS`th
+    working day after today (local). `WorkOrderQuerySet.due_soon` reads it."""
+    cal = cal or WorkingCalendar()
+    return close_of_business(cal.add_working_days(local(now).date(), settings.DUE_SOON_WORKING_DAYS))

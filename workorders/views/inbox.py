@@ -17,12 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from agencies.roles import roles_of
 
 from .. import deadlines
-from ..models import Status
+from ..models import Status, due_soon_q, overdue_q, running_q
 from ..selectors import pending_extensions_for, work_orders_for
-from .common import annotate_clock, warm_calendar, with_pending_extension
+from .common import annotate_clock, warm_calendar
 
 PAGE_SIZE = 50
-RUNNING = [Status.SUBMITTED, Status.SIGNED]
 
 
 @dataclass(frozen=True)
@@ -33,24 +32,22 @@ class Tab:
     newest_first: bool = False
 
 
-def agency_tabs(now, soon) -> list[Tab]:
-    running = Q(status__in=RUNNING)
+def agency_tabs(now, cal) -> list[Tab]:
     return [
         Tab("new", _("New"), Q(status=Status.SUBMITTED)),
         Tab("progress", _("In progress"), Q(status=Status.SIGNED)),
-        Tab("due_soon", _("Due soon"), running & Q(due_at__gte=now, due_at__lte=soon)),
-        Tab("overdue", _("Overdue"), running & Q(due_at__lt=now)),
+        Tab("due_soon", _("Due soon"), due_soon_q(now, cal)),
+        Tab("overdue", _("Overdue"), overdue_q(now)),
         Tab("done", _("Done"), Q(status__in=[Status.ANSWERED, Status.CLOSED, Status.RETURNED, Status.WITHDRAWN]),
             newest_first=True),
     ]
 
 
-def court_tabs(now, soon) -> list[Tab]:
-    running = Q(status__in=RUNNING)
+def court_tabs(now) -> list[Tab]:
     return [
         Tab("action", _("Needs my action"), Q(status__in=[Status.ANSWERED, Status.RETURNED])),
-        Tab("waiting", _("With the agency"), running),
-        Tab("overdue", _("Overdue"), running & Q(due_at__lt=now)),
+        Tab("waiting", _("With the agency"), running_q()),
+        Tab("overdue", _("Overdue"), overdue_q(now)),
         Tab("drafts", _("Drafts"), Q(status=Status.DRAFT)),
         Tab("done", _("Done"), Q(status__in=[Status.CLOSED, Status.WITHDRAWN]), newest_first=True),
     ]
@@ -63,14 +60,12 @@ def inbox_setup(user, now):
     cal = deadlines.WorkingCalendar()
     today = deadlines.local(now).date()
     warm_calendar(cal, [], today)
-    # "Due soon": due by close of business on the next working day.
-    soon = deadlines.close_of_business(cal.add_working_days(today, 1))
     qs = work_orders_for(user)
     if roles.is_agency_member and roles.primary in ("head", "liaison"):
-        return qs.filter(agency_id__in=roles.agency_ids), agency_tabs(now, soon), "agency", cal
+        return qs.filter(agency_id__in=roles.agency_ids), agency_tabs(now, cal), "agency", cal
     if roles.primary == "judge":
-        return qs.filter(judge=user), court_tabs(now, soon), "court", cal
-    return qs.ever_submitted(), agency_tabs(now, soon), "center", cal
+        return qs.filter(judge=user), court_tabs(now), "court", cal
+    return qs.ever_submitted(), agency_tabs(now, cal), "center", cal
 
 
 def tab_counts(qs, tabs) -> dict:
@@ -88,8 +83,8 @@ def inbox(request):
     if search:
         rows = _search(rows, search)
     order = (F("due_at").desc(nulls_last=True) if current.newest_first else F("due_at").asc(nulls_last=True))
-    rows = with_pending_extension(
-        rows.select_related("case", "court", "agency", "duty", "respondent", "judge")
+    rows = (
+        rows.select_related("case", "court", "agency", "duty", "respondent", "judge").with_pending_extension()
     ).order_by(order, "-id" if current.newest_first else "id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = annotate_clock(page.object_list, now=now, cal=cal)
@@ -129,12 +124,13 @@ def home_summary(user, now) -> dict:
     """Counts and the most urgent rows for the home page."""
     qs, tabs, side, cal = inbox_setup(user, now)
     counts = tab_counts(qs, tabs)
-    urgent_q = Q(status__in=RUNNING)
+    urgent_q = running_q()
     if side == "court":
-        urgent_q = Q(status__in=[Status.ANSWERED, Status.RETURNED]) | Q(status__in=RUNNING, due_at__lt=now)
-    urgent = list(with_pending_extension(
+        urgent_q = Q(status__in=[Status.ANSWERED, Status.RETURNED]) | overdue_q(now)
+    urgent = list(
         qs.filter(urgent_q).select_related("case", "court", "agency", "duty", "respondent", "judge")
-    ).order_by(F("due_at").asc(nulls_last=True), "id")[:10])
+        .with_pending_extension()
+    .order_by(F("due_at").asc(nulls_last=True), "id")[:10])
     return {"tabs": [(t, counts[t.key]) for t in tabs], "side": side,
             "urgent": annotate_clock(urgent, now=now, cal=cal)}
 
