@@ -24,6 +24,7 @@ from workorders.models import (
     WorkOrder,
     WorkOrderEvent,
     is_overdue,
+    reference_for,
 )
 from workorders.limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from workorders.transitions import Action
@@ -145,7 +146,7 @@ class WorkOrderListSerializer(serializers.Serializer):
         respondent = rel.get(("respondent", row["respondent_id"])) if row["respondent_id"] else None
         return {
             "id": pk,
-            "reference": f"GD{pk:07d}",
+            "reference": reference_for(pk),
             "url": f"{sh['url'][0]}{pk}{sh['url'][1]}",
             "status": status,
             "status_label": sh["labels"].get(status, status),

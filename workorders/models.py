@@ -83,6 +83,20 @@ def overdue_sql(now, alias: str = "") -> tuple[str, list]:
     return f"({running} AND {col}due_at < %s)", [*params, now]
 
 
+def reference_for(pk: int | None) -> str:
+    """The human reference of a work order (`GD0000042`); the only place it is spelt."""
+    return f"{REFERENCE_PREFIX}{pk or 0:07d}"
+
+
+def pk_from_reference(text: str) -> int | None:
+    """The work-order id a typed reference (`GD0000042`, `gd42`, `42`) names, else None."""
+    digits = text.strip().upper().removeprefix(REFERENCE_PREFIX)
+    return int(digits) if digits.isdigit() else None
+
+
+REFERENCE_PREFIX = "GD"
+
+
 class WorkOrderQuerySet(models.QuerySet):
     def running(self):
         return self.filter(running_q())
@@ -204,7 +218,7 @@ class WorkOrder(models.Model):
 
     @property
     def reference(self):
-        return f"GD{self.pk or 0:07d}"
+        return reference_for(self.pk)
 
     @property
     def ever_submitted(self) -> bool:

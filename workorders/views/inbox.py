@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.roles import roles_of
 
 from .. import deadlines
-from ..models import Status, due_soon_q, overdue_q, running_q
+from ..models import Status, due_soon_q, overdue_q, pk_from_reference, running_q
 from ..selectors import pending_extensions_for, work_orders_for
 from .common import annotate_clock, warm_calendar
 
@@ -97,9 +97,9 @@ def inbox(request):
 
 def _search(rows, text):
     q = (Q(subject__icontains=text) | Q(case__number__icontains=text) | Q(respondent__name__icontains=text))
-    ref = text.upper().removeprefix("GD")
-    if ref.isdigit():
-        q |= Q(pk=int(ref))
+    pk = pk_from_reference(text)
+    if pk is not None:
+        q |= Q(pk=pk)
     return rows.filter(q)
 
 
