@@ -5,8 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import models
+
 from .models import Agency, AgencyMembership, CenterMembership
 from .selectors import center_parents, centers_with_descendants
+
+
+class Role(models.TextChoices):
+    """The role a home page is built for (`Roles.primary`)."""
+
+    ADMIN = "admin"
+    CENTER = "center"
+    SUPERVISOR = "supervisor"
+    HEAD = "head"
+    LIAISON = "liaison"
+    JUDGE = "judge"
+    NONE = "none"
+
+
+AGENCY_ROLES = (Role.HEAD, Role.LIAISON)
 
 
 @dataclass(frozen=True)
@@ -42,21 +59,21 @@ class Roles:
         return self.admin_center_ids | self.supervisor_center_ids
 
     @property
-    def primary(self) -> str:
+    def primary(self) -> Role:
         """The role a home page is built for."""
         if self.is_superuser:
-            return "admin"
+            return Role.ADMIN
         if self.is_center_admin:
-            return "center"
+            return Role.CENTER
         if self.is_supervisor:
-            return "supervisor"
+            return Role.SUPERVISOR
         if self.head_agency_ids:
-            return "head"
+            return Role.HEAD
         if self.is_agency_member:
-            return "liaison"
+            return Role.LIAISON
         if self.is_judge:
-            return "judge"
-        return "none"
+            return Role.JUDGE
+        return Role.NONE
 
 
 def _ids_under(model, centers):

@@ -78,18 +78,18 @@ def seed_users(ref) -> dict:
         "head": _user("head", "公安局分管领导"),
         "liaison2": _user("liaison2", "不动产登记联络员刘科长"),
     }
-    CenterMembership.objects.get_or_create(user=users["center"], center=centers["TJ"], role="admin")
-    CenterMembership.objects.get_or_create(user=users["supervisor"], center=centers["TJ"], role="supervisor")
+    CenterMembership.objects.get_or_create(user=users["center"], center=centers["TJ"], role=CenterMembership.Role.ADMIN)
+    CenterMembership.objects.get_or_create(user=users["supervisor"], center=centers["TJ"], role=CenterMembership.Role.SUPERVISOR)
     for name, court in [("judge", "津0105"), ("judge2", "津0101"), ("judge3", "津0103"), ("judge4", "津01")]:
         JudgeMembership.objects.get_or_create(user=users[name], court=c[court])
-    AgencyMembership.objects.get_or_create(user=users["liaison"], agency=a["PSB"], role="liaison")
-    AgencyMembership.objects.get_or_create(user=users["head"], agency=a["PSB"], role="head")
-    AgencyMembership.objects.get_or_create(user=users["liaison2"], agency=a["PLAN"], role="liaison")
+    AgencyMembership.objects.get_or_create(user=users["liaison"], agency=a["PSB"], role=AgencyMembership.Role.LIAISON)
+    AgencyMembership.objects.get_or_create(user=users["head"], agency=a["PSB"], role=AgencyMembership.Role.HEAD)
+    AgencyMembership.objects.get_or_create(user=users["liaison2"], agency=a["PLAN"], role=AgencyMembership.Role.LIAISON)
     for code, agency in a.items():
         if code in ("PSB", "PLAN"):
             continue
         u = _user(f"liaison_{code.lower()}", f"{agency.short_name}联络员")
-        AgencyMembership.objects.get_or_create(user=u, agency=agency, role="liaison")
+        AgencyMembership.objects.get_or_create(user=u, agency=agency, role=AgencyMembership.Role.LIAISON)
         users[f"liaison_{code.lower()}"] = u
     return users
 
@@ -138,7 +138,7 @@ def seed_cases(ref, users, *, count=DEMO_CASES, now=None) -> int:
     plan = [("judge", "津0105", 0.40), ("judge2", "津0101", 0.30), ("judge3", "津0103", 0.20),
             ("judge4", "津01", 0.10)]
     duties = list(Duty.objects.select_related("agency"))
-    liaison_of = {m.agency_id: m.user for m in AgencyMembership.objects.filter(role="liaison").select_related("user")}
+    liaison_of = {m.agency_id: m.user for m in AgencyMembership.objects.filter(role=AgencyMembership.Role.LIAISON).select_related("user")}
     created = 0
     serial = 0
     for judge_name, court_code, share in plan:
@@ -156,7 +156,7 @@ def seed_cases(ref, users, *, count=DEMO_CASES, now=None) -> int:
                 Party.objects.bulk_create(
                     [_party(rng, case, "applicant")] + [_party(rng, case, "respondent")
                                                         for _ in range(rng.choice((1, 1, 2)))])
-                respondents = list(case.parties.filter(role="respondent"))
+                respondents = list(case.parties.filter(role=Party.Role.RESPONDENT))
                 for _ in range(rng.choice((1, 1, 2))):
                     _demo_work_order(rng, case, users[judge_name], rng.choice(respondents),
                                      rng.choice(duties), liaison_of, users, now)

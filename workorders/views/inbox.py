@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from agencies.roles import roles_of
+from agencies.roles import AGENCY_ROLES, Role, roles_of
 
 from .. import deadlines
 from ..models import Status, due_soon_q, overdue_q, pk_from_reference, running_q
@@ -61,9 +61,9 @@ def inbox_setup(user, now):
     today = deadlines.local(now).date()
     warm_calendar(cal, [], today)
     qs = work_orders_for(user)
-    if roles.is_agency_member and roles.primary in ("head", "liaison"):
+    if roles.is_agency_member and roles.primary in AGENCY_ROLES:
         return qs.filter(agency_id__in=roles.agency_ids), agency_tabs(now, cal), "agency", cal
-    if roles.primary == "judge":
+    if roles.primary == Role.JUDGE:
         return qs.filter(judge=user), court_tabs(now), "court", cal
     return qs.ever_submitted(), agency_tabs(now, cal), "center", cal
 
