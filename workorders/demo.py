@@ -214,8 +214,7 @@ def seed_demo(*, cases=DEMO_CASES, stdout=None) -> dict:
     counts = dict(
         agencies=Agency.objects.count(), duties=Duty.objects.count(), courts=Court.objects.count(),
         cases=EnforcementCase.objects.count(), work_orders=WorkOrder.objects.count(),
-        overdue=WorkOrder.objects.filter(status__in=[Status.SUBMITTED, Status.SIGNED],
-                                         due_at__lt=timezone.now()).count(),
+        overdue=WorkOrder.objects.overdue(timezone.now()).count(),
         users=User.objects.count(), cases_created=created,
     )
     return counts
