@@ -9,3 +9,12 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"roles": roles_of(user), **unread(request)}
+
+
+def terms(request):
+    """The enums templates compare against (`wo.status == Status.RETURNED`), so a
+    template never spells a status value."""
+    from cases.models import EnforcementCase
+    from workorders.models import Status
+
+    return {"Status": Status, "CaseStatus": EnforcementCase.Status}

@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "enforcement_hub.context_processors.navigation",
+                "enforcement_hub.context_processors.terms",
             ],
         },
     },
