@@ -302,6 +302,10 @@ def work_order_submit(*, work_order: WorkOrder, actor, now: datetime | None = No
     return wo
 
 
+BATCH_MAX = 5000
+BATCH_CHUNK = 200
+
+
 def work_orders_create_batch(*, actor, items, subject: str, details: str = "", submit: bool = True,
                              now: datetime | None = None, progress=None,
                              filing_token: str | None = None) -> WorkOrderBatch:
@@ -313,69 +317,92 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
     after each chunk."""
     now = now or timezone.now()
     items = list(items)
-    if not items:
-        raise ValidationError(_("Choose at least one case and one duty."))
-    if len(items) > 5000:
-        raise ValidationError(_("A batch may hold at most 5,000 work orders."))
-    check_text(details, max_length=TEXT_MAX_LENGTH)
+    _validate_batch_size(items, details)
     cal = deadlines.WorkingCalendar()
-    clocks, centers = {}, {}
+    clocks = {}  # type -> Deadline: every work order of one type shares its clock
     with transaction.atomic():
-        for case, respondent, duty, type_ in items:
-            _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
-                              cache=centers)
+        _validate_batch_items(actor, items, subject)
         spent = _spend_filing_token(actor, filing_token) if filing_token else None  # AlreadySubmitted
         batch = WorkOrderBatch.objects.create(created_by=actor, court_id=items[0][0].court_id, total=len(items))
         if spent is not None:
             FilingToken.objects.filter(pk=spent.pk).update(batch=batch)
         done = 0
-        for start in range(0, len(items), 200):
-            chunk = items[start:start + 200]
-            rows = []
-            for case, respondent, duty, type_ in chunk:
-                wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_,
-                            subject=subject, details=details, batch=batch)
-                if submit:
-                    if wo.type not in clocks:
-                        clocks[wo.type] = deadlines.compute_deadline(wo.type, now, cal)
-                    dl = clocks[wo.type]
-                    wo.status = Status.SUBMITTED
-                    wo.submitted_at, wo.receipt_date, wo.period_days = now, dl.receipt_date, dl.working_days
-                    wo.due_at, wo.due_provisional = dl.due_at, dl.provisional
-                    escalation.reschedule(wo, cal=cal)
-                rows.append(wo)
+        for start in range(0, len(items), BATCH_CHUNK):
+            rows = [_build_batch_row(actor=actor, item=item, subject=subject, details=details, batch=batch,
+                                     submit=submit, now=now, cal=cal, clocks=clocks)
+                    for item in items[start:start + BATCH_CHUNK]]
             WorkOrder.objects.bulk_create(rows)
-            events = []
-            for wo in rows:
-                events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED, created_at=now,
-                                             to_status=Status.DRAFT, details={"batch": str(batch.pk)}))
-                if submit:
-                    events.append(WorkOrderEvent(
-                        work_order=wo, actor=actor, action=EventAction.SUBMITTED, created_at=now,
-                        from_status=Status.DRAFT, to_status=Status.SUBMITTED,
-                        details=_jsonable({"due_at": wo.due_at, "receipt_date": wo.receipt_date,
-                                           "working_days": wo.period_days, "provisional": wo.due_provisional,
-                                           "batch": str(batch.pk)})))
-            WorkOrderEvent.objects.bulk_create(events)
+            WorkOrderEvent.objects.bulk_create(_batch_events(rows, actor=actor, batch=batch, submit=submit, now=now))
             done += len(rows)
             if submit:
-                by_agency = {}
-                for wo in rows:
-                    by_agency.setdefault(wo.agency_id, []).append(wo)
-                for agency_id, wos in by_agency.items():
-                    with platform_language():
-                        notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
-                               title=_("%(n)d new work orders in batch %(batch)s")
-                               % {"n": len(wos), "batch": str(batch.pk)[:8]},
-                               body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
-                               work_order=wos[0] if len(wos) == 1 else None,
-                               dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
+                _notify_batch_chunk(rows, batch=batch, start=start)
             if progress:
                 progress(done, len(items))
         batch.created_count = done
         batch.finished_at = timezone.now()
         batch.save(update_fields=["created_count", "finished_at"])
     return batch
+
+
+def _validate_batch_size(items, details) -> None:
+    if not items:
+        raise ValidationError(_("Choose at least one case and one duty."))
+    if len(items) > BATCH_MAX:
+        raise ValidationError(_("A batch may hold at most 5,000 work orders."))
+    check_text(details, max_length=TEXT_MAX_LENGTH)
+
+
+def _validate_batch_items(actor, items, subject) -> None:
+    centers = {}  # court -> centers it may ask, shared by the items
+    for case, respondent, duty, type_ in items:
+        _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
+                          cache=centers)
+
+
+def _build_batch_row(*, actor, item, subject, details, batch, submit, now, cal, clocks) -> WorkOrder:
+    """One unsaved work order of a batch, submitted (clock started, ladder set) when `submit`."""
+    case, respondent, duty, type_ = item
+    wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_,
+                subject=subject, details=details, batch=batch)
+    if submit:
+        if wo.type not in clocks:
+            clocks[wo.type] = deadlines.compute_deadline(wo.type, now, cal)
+        dl = clocks[wo.type]
+        wo.status = Status.SUBMITTED
+        wo.submitted_at, wo.receipt_date, wo.period_days = now, dl.receipt_date, dl.working_days
+        wo.due_at, wo.due_provisional = dl.due_at, dl.provisional
+        escalation.reschedule(wo, cal=cal)
+    return wo
+
+
+def _batch_events(rows, *, actor, batch, submit, now) -> list[WorkOrderEvent]:
+    events = []
+    for wo in rows:
+        events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED, created_at=now,
+                                     to_status=Status.DRAFT, details={"batch": str(batch.pk)}))
+        if submit:
+            events.append(WorkOrderEvent(
+                work_order=wo, actor=actor, action=EventAction.SUBMITTED, created_at=now,
+                from_status=Status.DRAFT, to_status=Status.SUBMITTED,
+                details=_jsonable({"due_at": wo.due_at, "receipt_date": wo.receipt_date,
+                                   "working_days": wo.period_days, "provisional": wo.due_provisional,
+                                   "batch": str(batch.pk)})))
+    return events
+
+
+def _notify_batch_chunk(rows, *, batch, start) -> None:
+    """One notice per agency for the chunk starting at `start` (deduplicated on it)."""
+    by_agency = {}
+    for wo in rows:
+        by_agency.setdefault(wo.agency_id, []).append(wo)
+    for agency_id, wos in by_agency.items():
+        with platform_language():
+            notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
+                   title=_("%(n)d new work orders in batch %(batch)s")
+                   % {"n": len(wos), "batch": str(batch.pk)[:8]},
+                   body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
+                   work_order=wos[0] if len(wos) == 1 else None,
+                   dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
 
 
 # ---------------------------------------------------------------- agency side
