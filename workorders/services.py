@@ -268,7 +268,10 @@ def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str,
 @transaction.atomic
 def work_order_edit_draft(*, work_order: WorkOrder, actor, subject: str, details: str,
                           duty: Duty | None = None, type: str | None = None,
-                          respondent: Party | None = None, attachments=()) -> WorkOrder:
+                          respondent: Party | None = None, attachments=(), submit: bool = False,
+                          now: datetime | None = None) -> WorkOrder:
+    """Change a draft and, when `submit`, submit it: one transaction, so a
+    submission that fails leaves the draft as it was."""
     wo = _lock(work_order)
     require(actor, wo, Action.EDIT)
     _check_transition(wo, Action.EDIT)
@@ -282,6 +285,8 @@ def work_order_edit_draft(*, work_order: WorkOrder, actor, subject: str, details
     wo.save(update_fields=["subject", "details", "duty", "agency", "type", "respondent", "updated_at"])
     _event(wo, actor, EventAction.EDITED)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REQUEST)
+    if submit:
+        wo = work_order_submit(work_order=wo, actor=actor, now=now)
     return wo
 
 
