@@ -8,7 +8,7 @@ from cases.models import Court
 from notifications.models import Notification
 from workorders.models import ExtensionRequest
 from workorders.selectors import work_orders_for
-from workorders.views import home_summary
+from workorders.inbox import home_summary
 
 
 @login_required
