@@ -110,8 +110,7 @@ class WorkOrderFilter(LeanFilterSet):
 class CaseFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(method="filter_number", help_text=_("Case number, or part of it."))
     court = django_filters.ModelChoiceFilter(queryset=Court.objects.all(), help_text=_("Court id."))
-    status = django_filters.ChoiceFilter(choices=[("open", _("Under enforcement")),
-                                                  ("suspended", _("Suspended")), ("closed", _("Closed"))])
+    status = django_filters.ChoiceFilter(choices=EnforcementCase.Status.choices)
 
     class Meta:
         model = EnforcementCase

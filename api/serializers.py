@@ -250,7 +250,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
             "extensions": ExtensionSerializer(wo.extensions.all(), many=True, context=ctx).data,
             "events": EventSerializer(wo.events.select_related("actor").order_by("id"), many=True, context=ctx).data,
         })
-        data["has_pending_extension"] = any(e["status"] == "pending" for e in data["extensions"])
+        data["has_pending_extension"] = any(e["status"] == ExtensionRequest.Decision.PENDING for e in data["extensions"])
         return data
 
 

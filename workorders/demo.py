@@ -164,45 +164,49 @@ def seed_cases(ref, users, *, count=DEMO_CASES, now=None) -> int:
     return created
 
 
+EXTENSION = "extension"  # a demo scenario, not a status: signed with a pending extension request
+
+
 def _demo_work_order(rng, case, judge, respondent, duty, liaison_of, users, now):
     liaison = liaison_of[duty.agency_id]
     subject = f"{duty.name}：{respondent.name}"
     target = rng.choices(
-        ["draft", "submitted", "signed", "returned", "answered", "closed", "withdrawn", "extension"],
+        [Status.DRAFT, Status.SUBMITTED, Status.SIGNED, Status.RETURNED, Status.ANSWERED, Status.CLOSED,
+         Status.WITHDRAWN, EXTENSION],
         weights=[4, 18, 20, 5, 14, 30, 4, 5])[0]
     # Open work orders are mostly recent, so only some of them are overdue.
-    back = rng.randrange(0, 8) if target in ("submitted", "signed", "extension") and rng.random() < 0.75 \
+    back = rng.randrange(0, 8) if target in (Status.SUBMITTED, Status.SIGNED, EXTENSION) and rng.random() < 0.75 \
         else rng.randrange(0, 35)
     day = (now - timedelta(days=back)).date()
     t = min(_working_hour(rng, day), now - timedelta(minutes=30))
     wo = services.work_order_create(actor=judge, case=case, duty=duty, respondent=respondent, now=t,
                                     subject=subject, details=f"请协助{duty.name}。案由：{case.cause}。")
-    if target == "draft":
+    if target == Status.DRAFT:
         return wo
     services.work_order_submit(work_order=wo, actor=judge, now=t)
-    if target == "submitted":
+    if target == Status.SUBMITTED:
         return wo
-    if target == "withdrawn":
+    if target == Status.WITHDRAWN:
         services.work_order_withdraw(work_order=wo, actor=judge, reason="当事人已自动履行", now=t + timedelta(hours=3))
         return wo
     t_sign = min(t + timedelta(hours=rng.randrange(1, 20)), now)
     services.work_order_sign(work_order=wo, actor=liaison, now=t_sign)
-    if target == "returned":
+    if target == Status.RETURNED:
         services.work_order_return(work_order=wo, actor=liaison, reason="请补充被执行人身份证号码及生效法律文书",
                                    now=min(t_sign + timedelta(hours=2), now))
         return wo
-    if target == "extension":
+    if target == EXTENSION:
         services.extension_request(work_order=wo, actor=liaison, days=rng.choice((2, 3, 5)),
                                    reason="需调取历史档案，请求延长办理期限")
         return wo
-    if target == "signed":
+    if target == Status.SIGNED:
         return wo
     wo.refresh_from_db()
     t_answer = min(t_sign + timedelta(hours=rng.randrange(2, 24 * 8)), now)
     outcome = rng.choices(["found", "partly_found", "not_found", "cannot_assist"], weights=[50, 20, 25, 5])[0]
     services.work_order_answer(work_order=wo, actor=liaison, outcome=outcome, now=t_answer,
                                result_text=f"经查询，{respondent.name}名下相关信息已反馈（{outcome}）。")
-    if target == "closed":
+    if target == Status.CLOSED:
         services.work_order_accept(work_order=wo, actor=judge, now=min(t_answer + timedelta(hours=5), now))
     return wo
 
