@@ -107,12 +107,12 @@ class WorkOrderQuerySet(models.QuerySet):
     def due_soon(self, now, cal=None):
         return self.filter(due_soon_q(now, cal))
 
-    def with_pending_extension(self):
-        """Annotate `_pending_extension` (an undecided extension request exists),
-        which `WorkOrder.has_pending_extension` reads instead of asking per row."""
+    def with_pending_extension(self, name: str = "_pending_extension"):
+        """Annotate `name` (an undecided extension request exists); the default is
+        what `WorkOrder.has_pending_extension` reads instead of asking per row."""
         pending = ExtensionRequest.objects.filter(work_order=OuterRef("pk"),
                                                   status=ExtensionRequest.Decision.PENDING)
-        return self.annotate(_pending_extension=Exists(pending))
+        return self.annotate(**{name: Exists(pending)})
 
     def ever_submitted(self):
         return self.filter(EVER_SUBMITTED)

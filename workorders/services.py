@@ -661,14 +661,14 @@ def deadlines_recompute(*, start, end, actor=None, now: datetime | None = None) 
     cal = deadlines.WorkingCalendar()
     changed = 0
     affected = (
-        WorkOrder.objects.filter(status__in=[Status.SUBMITTED, Status.SIGNED])
+        WorkOrder.objects.running()
         .filter(Q(due_provisional=True) | Q(receipt_date__lte=end, due_at__date__gte=start))
         .values_list("pk", flat=True)
     )
     for pk in list(affected.iterator()):
         with transaction.atomic():
             wo = WorkOrder.objects.select_for_update().get(pk=pk)
-            if wo.status not in (Status.SUBMITTED, Status.SIGNED) or wo.receipt_date is None:
+            if not wo.clock_running or wo.receipt_date is None:
                 continue
             due_at, provisional = deadlines.due_from_receipt(wo.receipt_date, wo.period_days, cal)
             if due_at == wo.due_at and provisional == wo.due_provisional:
