@@ -12,9 +12,10 @@ def navigation(request):
 
 
 def terms(request):
-    """The enums templates compare against (`wo.status == Status.RETURNED`), so a
-    template never spells a status value."""
+    """The enums templates compare against (`wo.status == Status.RETURNED`,
+    `roles.primary == Role.JUDGE`), so a template never spells a value."""
+    from agencies.roles import Role
     from cases.models import EnforcementCase
     from workorders.models import Status
 
-    return {"Status": Status, "CaseStatus": EnforcementCase.Status}
+    return {"Status": Status, "CaseStatus": EnforcementCase.Status, "Role": Role}
