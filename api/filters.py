@@ -6,7 +6,6 @@ import copy
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.models import AgencyMembership, CenterMembership, Duty, LinkageCenter
+from agencies.models import Duty, LinkageCenter
 from agencies.selectors import agency_staff, center_staff, centers_with_ancestors
 from cases.models import Court, EnforcementCase, Party
 from notifications.models import Notification
@@ -40,7 +39,6 @@ from .models import (
 from .selectors import open_duplicates
 from .transitions import TRANSITIONS, Action
 
-User = get_user_model()
 MAX_EXTENSION_DAYS = 30
 
 
