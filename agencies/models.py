@@ -40,14 +40,10 @@ class LinkageCenter(models.Model):
         return self.name
 
     def subtree_ids(self):
-        """Ids of this center and every center below it (the tree is small)."""
-        ids, frontier = {self.pk}, [self.pk]
-        while frontier:
-            frontier = list(
-                LinkageCenter.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-            )
-            ids.update(frontier)
-        return ids
+        """Ids of this center and every center below it."""
+        from .selectors import centers_with_descendants
+
+        return centers_with_descendants([self.pk])
 
 
 class Agency(models.Model):

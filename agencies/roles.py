@@ -5,7 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import Agency, AgencyMembership, CenterMembership, LinkageCenter
+from django.db import models
+
+from .models import Agency, AgencyMembership, CenterMembership
+from .selectors import center_parents, centers_with_descendants
+
+
+class Role(models.TextChoices):
+    """The role a home page is built for (`Roles.primary`)."""
+
+    ADMIN = "admin"
+    CENTER = "center"
+    SUPERVISOR = "supervisor"
+    HEAD = "head"
+    LIAISON = "liaison"
+    JUDGE = "judge"
+    NONE = "none"
+
+
+AGENCY_ROLES = (Role.HEAD, Role.LIAISON)
 
 
 @dataclass(frozen=True)
@@ -41,28 +59,21 @@ class Roles:
         return self.admin_center_ids | self.supervisor_center_ids
 
     @property
-    def primary(self) -> str:
+    def primary(self) -> Role:
         """The role a home page is built for."""
         if self.is_superuser:
-            return "admin"
+            return Role.ADMIN
         if self.is_center_admin:
-            return "center"
+            return Role.CENTER
         if self.is_supervisor:
-            return "supervisor"
+            return Role.SUPERVISOR
         if self.head_agency_ids:
-            return "head"
+            return Role.HEAD
         if self.is_agency_member:
-            return "liaison"
+            return Role.LIAISON
         if self.is_judge:
-            return "judge"
-        return "none"
-
-
-def _subtrees(center_ids):
-    out = set()
-    for center in LinkageCenter.objects.filter(pk__in=center_ids):
-        out |= center.subtree_ids()
-    return frozenset(out)
+            return Role.JUDGE
+        return Role.NONE
 
 
 def _ids_under(model, centers):
@@ -83,8 +94,9 @@ def roles_of(user) -> Roles:
     center_rows = list(CenterMembership.objects.filter(user=user).values_list("center_id", "role"))
     admin = [c for c, r in center_rows if r == CenterMembership.Role.ADMIN]
     sup = [c for c, r in center_rows if r == CenterMembership.Role.SUPERVISOR]
-    admin_ids = _subtrees(admin) if admin else frozenset()
-    sup_ids = _subtrees(sup) if sup else frozenset()
+    parents = center_parents() if center_rows else {}
+    admin_ids = frozenset(centers_with_descendants(admin, parents))
+    sup_ids = frozenset(centers_with_descendants(sup, parents))
     centers = admin_ids | sup_ids
     roles = Roles(
         is_superuser=user.is_superuser,

@@ -6,7 +6,6 @@ import copy
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,7 @@ from agencies.models import Agency, Duty, DutyArea, WorkOrderType
 from cases.models import Court, EnforcementCase
 from enforcement_hub.inputs import CleanTextForm, check_datetime
 from notifications.models import Notification
-from workorders.models import CLOCK_RUNNING, EscalationStep, Status, WorkOrder
+from workorders.models import EscalationStep, Status, WorkOrder, overdue_q
 
 
 def case_number_fragment(value: str) -> str:
@@ -97,8 +96,7 @@ class WorkOrderFilter(LeanFilterSet):
         form = CleanTextForm
 
     def filter_overdue(self, queryset, name, value):
-        running = Q(status__in=[s.value for s in CLOCK_RUNNING])
-        late = running & Q(due_at__lt=timezone.now())
+        late = overdue_q(timezone.now())
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_case_number(self, queryset, name, value):
@@ -111,8 +109,7 @@ class WorkOrderFilter(LeanFilterSet):
 class CaseFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(method="filter_number", help_text=_("Case number, or part of it."))
     court = django_filters.ModelChoiceFilter(queryset=Court.objects.all(), help_text=_("Court id."))
-    status = django_filters.ChoiceFilter(choices=[("open", _("Under enforcement")),
-                                                  ("suspended", _("Suspended")), ("closed", _("Closed"))])
+    status = django_filters.ChoiceFilter(choices=EnforcementCase.Status.choices)
 
     class Meta:
         model = EnforcementCase

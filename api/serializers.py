@@ -17,13 +17,14 @@ from cases.models import Court, EnforcementCase, Party
 from enforcement_hub.inputs import check_datetime, reject_control_characters, reject_line_breaks
 from notifications.models import Notification
 from workorders.models import (
-    CLOCK_RUNNING,
     Attachment,
     ExtensionRequest,
     Reply,
     Status,
     WorkOrder,
     WorkOrderEvent,
+    is_overdue,
+    reference_for,
 )
 from workorders.limits import REASON_MAX_LENGTH, TEXT_MAX_LENGTH
 from workorders.transitions import Action
@@ -145,7 +146,7 @@ class WorkOrderListSerializer(serializers.Serializer):
         respondent = rel.get(("respondent", row["respondent_id"])) if row["respondent_id"] else None
         return {
             "id": pk,
-            "reference": f"GD{pk:07d}",
+            "reference": reference_for(pk),
             "url": f"{sh['url'][0]}{pk}{sh['url'][1]}",
             "status": status,
             "status_label": sh["labels"].get(status, status),
@@ -164,7 +165,7 @@ class WorkOrderListSerializer(serializers.Serializer):
             "receipt_date": row["receipt_date"].isoformat() if row["receipt_date"] else None,
             "due_at": local(due_at),
             "due_provisional": row["due_provisional"],
-            "overdue": status in CLOCK_RUNNING and due_at is not None and due_at < sh["now"],
+            "overdue": is_overdue(status, due_at, sh["now"]),
             "escalation_level": row["escalation_level"],
             "return_count": row["return_count"],
             "has_pending_extension": bool(row["pending_extension"]),
@@ -249,7 +250,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
             "extensions": ExtensionSerializer(wo.extensions.all(), many=True, context=ctx).data,
             "events": EventSerializer(wo.events.select_related("actor").order_by("id"), many=True, context=ctx).data,
         })
-        data["has_pending_extension"] = any(e["status"] == "pending" for e in data["extensions"])
+        data["has_pending_extension"] = any(e["status"] == ExtensionRequest.Decision.PENDING for e in data["extensions"])
         return data
 
 

@@ -41,7 +41,7 @@ def _entry(text: str) -> tuple[str, int | None]:
 
 def allowed_targets() -> list[tuple[str, int | None]]:
     """(host, port) pairs from the setting; port None means the scheme's default."""
-    return [_entry(e) for e in getattr(settings, "API_WEBHOOK_ALLOWED_TARGETS", ()) if e.strip()]
+    return [_entry(e) for e in settings.API_WEBHOOK_ALLOWED_TARGETS if e.strip()]
 
 
 def _shown(entries) -> str:

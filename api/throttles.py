@@ -30,7 +30,7 @@ _clients = {}
 def _redis():
     """This process's Redis client (None without REDIS_URL: the embedded default).
     One per URL, shared by threads; its pool notices a fork (gunicorn workers)."""
-    url = getattr(settings, "REDIS_URL", "")
+    url = settings.REDIS_URL
     if not url:
         return None
     if url not in _clients:

@@ -1,5 +1,4 @@
-import os
-
+from django.conf import settings
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
@@ -32,7 +31,7 @@ urlpatterns = [
     path("redoc/", views.RedocView.as_view(url_name="api:schema"), name="redoc"),
 ]
 
-if os.environ.get("EH_API_BENCH") == "1":  # the benchmark's baseline, never on otherwise
+if settings.EH_API_BENCH:  # the benchmark's baseline, never on otherwise
     from .views.bench import AuthenticatedJson, bare_json
 
     urlpatterns += [path("bench/bare/", bare_json, name="bench-bare"),

@@ -262,9 +262,8 @@ class Target:
         self.client.force_login(get_user_model().objects.get(username="center"))
         from django.utils import timezone
 
-        running = WorkOrder.objects.filter(status__in=["submitted", "signed"])
-        self.size = {"work_orders": WorkOrder.objects.count(), "open": running.count(),
-                     "overdue": running.filter(due_at__lt=timezone.now()).count()}
+        self.size = {"work_orders": WorkOrder.objects.count(), "open": WorkOrder.objects.running().count(),
+                     "overdue": WorkOrder.objects.overdue(timezone.now()).count()}
 
     def use(self):
         from django.db import connections

@@ -78,3 +78,32 @@ def cases_filable_by(user) -> QuerySet[EnforcementCase]:
     if roles.is_superuser:
         return qs
     return qs.filter(court_id__in=roles.court_ids)
+
+
+def case_list_for(user, *, text: str = "", status: str = "", mine: bool = False, now=None) -> QuerySet[EnforcementCase]:
+    """The case list: the user's cases, found by number or by the name of a party
+    the user may see (a name must not find a case through a hidden party), with
+    `open_orders` and `overdue_orders` counted over the work orders the user may
+    see, and the visible parties prefetched."""
+    from django.db.models import Count, Exists, OuterRef
+    from django.utils import timezone
+
+    from workorders.models import ACTIVE, overdue_q
+    from workorders.selectors import work_orders_for
+
+    qs = cases_for(user)
+    text = (text or "").strip()
+    if text:
+        named = parties_for(user).filter(case=OuterRef("pk"), name__icontains=text)
+        qs = qs.filter(Q(number__icontains=text) | Exists(named))
+    if status:
+        qs = qs.filter(status=status)
+    if mine:
+        qs = qs.filter(judge=user)
+    visible = Q(work_orders__in=work_orders_for(user))
+    return qs.annotate(
+        open_orders=Count("work_orders", distinct=True,
+                          filter=visible & Q(work_orders__status__in=[s.value for s in ACTIVE])),
+        overdue_orders=Count("work_orders", distinct=True,
+                             filter=visible & overdue_q(now or timezone.now(), "work_orders")),
+    ).prefetch_related(prefetch_parties(user))

@@ -2,19 +2,18 @@
 the timeline of its work orders."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from agencies.roles import roles_of
 from workorders import deadlines
-from workorders.models import ACTIVE, Status, WorkOrderEvent
+from workorders.models import WorkOrderEvent
 from workorders.selectors import work_orders_for
-from workorders.views.common import annotate_clock, with_descriptions, with_pending_extension
+from workorders.views.common import annotate_clock, with_descriptions
 
 from .forms import CaseFilterForm
-from .models import Party
-from .selectors import cases_filable_by, cases_for, get_case_for, parties_for, prefetch_parties, sees_all_parties
+from .models import EnforcementCase, Party
+from .selectors import case_list_for, cases_filable_by, get_case_for, parties_for, sees_all_parties
 
 PAGE_SIZE = 25
 
@@ -25,28 +24,12 @@ def case_list(request):
     data = request.GET.copy()
     if "status" not in data and "q" not in data and roles.is_judge:
         # A judge starts with his own open cases.
-        data.update({"mine": "on", "status": "open"})
+        data.update({"mine": "on", "status": EnforcementCase.Status.OPEN})
     form = CaseFilterForm(data)
     form.is_valid()
     f = form.cleaned_data if form.is_bound else {}
-    qs = cases_for(request.user)
-    if f.get("q"):
-        text = f["q"].strip()
-        # Only the parties the user may see are searched: a name must not find a case through a hidden party.
-        named = parties_for(request.user).filter(case=OuterRef("pk"), name__icontains=text)
-        qs = qs.filter(Q(number__icontains=text) | Exists(named))
-    if f.get("status"):
-        qs = qs.filter(status=f["status"])
-    if f.get("mine"):
-        qs = qs.filter(judge=request.user)
-    visible = work_orders_for(request.user)
-    qs = qs.annotate(
-        open_orders=Count("work_orders", distinct=True,
-                          filter=Q(work_orders__in=visible, work_orders__status__in=[s.value for s in ACTIVE])),
-        overdue_orders=Count("work_orders", distinct=True,
-                             filter=Q(work_orders__in=visible, work_orders__due_at__lt=timezone.now(),
-                                      work_orders__status__in=[Status.SUBMITTED, Status.SIGNED])),
-    ).prefetch_related(prefetch_parties(request.user))
+    qs = case_list_for(request.user, text=f.get("q") or "", status=f.get("status") or "",
+                       mine=bool(f.get("mine")))
     page = Paginator(qs.order_by("-filed_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
@@ -60,8 +43,8 @@ def case_detail(request, pk):
     case = get_case_for(request.user, pk)
     parties = list(parties_for(request.user).filter(case=case))
     visible = work_orders_for(request.user).filter(case=case)
-    orders = with_pending_extension(visible.select_related("case", "agency", "duty", "respondent", "judge", "court")
-                                    ).order_by("-id")
+    orders = (visible.select_related("case", "agency", "duty", "respondent", "judge", "court")
+              .with_pending_extension().order_by("-id"))
     now = timezone.now()
     orders = annotate_clock(orders, now=now, cal=deadlines.WorkingCalendar())
     events = with_descriptions(

@@ -5,7 +5,7 @@ translates them even before the project-wide catalog does."""
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import WorkOrderType
-from workorders.models import EscalationStep, Status
+from workorders.models import EscalationStep, EventAction, Status
 
 TYPE_LABELS = {
     WorkOrderType.QUERY: _("Information query"),
@@ -33,16 +33,16 @@ STATUS_LABELS = {
 }
 
 EVENT_LABELS = {
-    "submitted": _("Submitted"),
-    "signed": _("Signed for"),
-    "returned": _("Returned for supplement"),
-    "resubmitted": _("Resubmitted"),
-    "answered": _("Answered"),
-    "reopened": _("Reopened"),
-    "extension_requested": _("Extension requested"),
-    "extension_approved": _("Extension approved"),
-    "extension_refused": _("Extension refused"),
-    "deadline_recomputed": _("Deadline recomputed"),
+    EventAction.SUBMITTED: _("Submitted"),
+    EventAction.SIGNED: _("Signed for"),
+    EventAction.RETURNED: _("Returned for supplement"),
+    EventAction.RESUBMITTED: _("Resubmitted"),
+    EventAction.ANSWERED: _("Answered"),
+    EventAction.REOPENED: _("Reopened"),
+    EventAction.EXTENSION_REQUESTED: _("Extension requested"),
+    EventAction.EXTENSION_APPROVED: _("Extension approved"),
+    EventAction.EXTENSION_REFUSED: _("Extension refused"),
+    EventAction.DEADLINE_RECOMPUTED: _("Deadline recomputed"),
 }
 HISTORY_ACTIONS = list(EVENT_LABELS)
 

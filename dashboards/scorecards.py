@@ -23,11 +23,11 @@ from django.db.models.functions import TruncMonth
 
 from agencies.models import Agency
 from cases.models import Court
+from workorders.models import overdue_q
 
 from . import scope
 from .models import COUNT_FIELDS, HISTOGRAM_DAYS, HISTOGRAM_FIELDS, AgencyDailyCounts, RankingPolicy
 from .periods import Period, months_back
-from .selectors import RUNNING
 
 SUMS = {f: Sum(f) for f in COUNT_FIELDS}
 
@@ -129,8 +129,8 @@ class Scoreboard:
 
 
 def _live_by(user, key: str, *, now: datetime) -> dict:
-    rows = (scope.work_orders(user).filter(status__in=RUNNING).values(key)
-            .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now))).order_by())
+    rows = (scope.work_orders(user).running().values(key)
+            .annotate(open=Count("id"), overdue=Count("id", filter=overdue_q(now))).order_by())
     return {r[key]: (r["open"], r["overdue"]) for r in rows}
 
 

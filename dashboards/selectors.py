@@ -15,13 +15,21 @@ from django.utils.translation import gettext_lazy as _
 
 from workorders import deadlines
 from workorders.deadlines import SHANGHAI, WorkingCalendar
-from workorders.models import CLOCK_RUNNING, Escalation, EscalationStep, WorkOrder, WorkOrderEvent
+from workorders.models import (
+    CLOCK_RUNNING,
+    Escalation,
+    EscalationStep,
+    WorkOrder,
+    WorkOrderEvent,
+    due_soon_q,
+    overdue_q,
+)
 
 from . import labels, scope
 from .models import BacklogSnapshot, JointMeeting, RollupState, SnapshotDay
 from .services import TREND_DAYS, local_midnight, warm_calendar
 
-RUNNING = [s.value for s in CLOCK_RUNNING]
+RUNNING = [s.value for s in CLOCK_RUNNING]  # kept for callers; the queries use `.running()`
 LIST_RELATED = ("case", "court", "agency", "duty")
 # (lowest working days overdue, label); a work order is in the last bucket whose
 # lower bound it reaches. Counted as elsewhere in the platform: at least 1 once overdue.
@@ -36,7 +44,7 @@ AGING_BUCKETS = [
 
 
 def due_soon_days() -> int:
-    return getattr(settings, "DASHBOARDS_DUE_SOON_WORKING_DAYS", 2)
+    return settings.DUE_SOON_WORKING_DAYS
 
 
 def calendar_for(today: date) -> WorkingCalendar:
@@ -61,13 +69,13 @@ def totals(qs: QuerySet[WorkOrder], *, now: datetime, cal: WorkingCalendar) -> T
     """Open work orders and their deadlines, in one aggregate over the open rows."""
     today = timezone.localtime(now, SHANGHAI).date()
     tomorrow = local_midnight(today + timedelta(days=1))
-    soon_end = deadlines.close_of_business(cal.add_working_days(today, due_soon_days()))
-    overdue = Q(due_at__lt=now)
+    overdue = overdue_q(now)
     steps = [EscalationStep.OVERDUE, EscalationStep.CENTER, EscalationStep.SUPERVISION]
-    agg = qs.filter(status__in=RUNNING).aggregate(
+    # "Due soon" here leaves out what is due today, which has its own card.
+    agg = qs.running().aggregate(
         open=Count("id"),
         due_today=Count("id", filter=Q(due_at__gte=now, due_at__lt=tomorrow)),
-        due_soon=Count("id", filter=Q(due_at__gte=tomorrow, due_at__lte=soon_end)),
+        due_soon=Count("id", filter=due_soon_q(now, cal) & Q(due_at__gte=tomorrow)),
         overdue=Count("id", filter=overdue),
         provisional=Count("id", filter=Q(due_provisional=True)),
         awaiting=Count("id", filter=overdue & Q(escalation_level__lt=EscalationStep.OVERDUE)),
@@ -94,9 +102,9 @@ class AgencyTypeRow:
 def agency_type_table(qs: QuerySet[WorkOrder], *, now: datetime) -> tuple[list[AgencyTypeRow], AgencyTypeRow]:
     """Open and overdue per agency and type, and the column totals."""
     rows: dict[int, AgencyTypeRow] = {}
-    grouped = (qs.filter(status__in=RUNNING)
+    grouped = (qs.running()
                .values("agency_id", "agency__code", "agency__name", "type")
-               .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
+               .annotate(open=Count("id"), overdue=Count("id", filter=overdue_q(now)))
                .order_by("agency__code", "type"))
     index = {t: i for i, t in enumerate(labels.TYPES)}
     total = AgencyTypeRow(0, str(_("Total")), [(0, 0)] * len(labels.TYPES))
@@ -137,7 +145,7 @@ def aging(qs: QuerySet[WorkOrder], *, now: datetime, cal: WorkingCalendar) -> li
     for lower, _label in AGING_BUCKETS[1:]:
         cut = local_midnight(overdue_boundary(today, lower, cal) + timedelta(days=1))
         counts[f"b{lower}"] = Count("id", filter=Q(due_at__lt=cut))
-    agg = qs.filter(status__in=RUNNING, due_at__lt=now).aggregate(**counts)
+    agg = qs.overdue(now).aggregate(**counts)
     out = []
     for i, (lower, label) in enumerate(AGING_BUCKETS):
         at_least = agg[f"b{lower}"]
@@ -213,7 +221,7 @@ def last_rollup() -> datetime | None:
 
 def overdue_work_orders(user, *, now: datetime) -> QuerySet[WorkOrder]:
     """The overdue list (and its exports) before filters: open, past due, oldest first."""
-    return (scope.work_orders(user).filter(status__in=RUNNING, due_at__lt=now)
+    return (scope.work_orders(user).overdue(now)
             .select_related(*LIST_RELATED).order_by("due_at", "id"))
 
 
@@ -225,7 +233,7 @@ def _fired(step: int):
 def supervision_work_orders(user) -> QuerySet[WorkOrder]:
     """The center's supervision list (督办): open work orders at step 2 or 3."""
     return (scope.work_orders(user)
-            .filter(status__in=RUNNING, escalation_level__gte=EscalationStep.CENTER)
+            .running().filter(escalation_level__gte=EscalationStep.CENTER)
             .select_related(*LIST_RELATED)
             .annotate(center_at=_fired(EscalationStep.CENTER), supervision_at=_fired(EscalationStep.SUPERVISION))
             .order_by("due_at", "id"))
@@ -249,7 +257,7 @@ class AgendaGroup:
 def agenda_work_orders(user) -> QuerySet[WorkOrder]:
     history = WorkOrderEvent.objects.filter(action__in=labels.HISTORY_ACTIONS).order_by("created_at", "id")
     return (scope.work_orders(user)
-            .filter(status__in=RUNNING, escalation_level__gte=EscalationStep.SUPERVISION)
+            .running().filter(escalation_level__gte=EscalationStep.SUPERVISION)
             .select_related(*LIST_RELATED)
             .prefetch_related(Prefetch("events", queryset=history, to_attr="history_events"),
                               Prefetch("escalations", queryset=Escalation.objects.order_by("fired_at"),

@@ -38,9 +38,12 @@ from workorders.models import (
     EVER_SUBMITTED_SQL,
     Escalation,
     EscalationStep,
+    EventAction,
     Status,
     WorkOrder,
     WorkOrderEvent,
+    overdue_sql,
+    running_sql,
 )
 
 from .models import (
@@ -241,29 +244,40 @@ def _tables():
     }
 
 
-def _quoted(values) -> str:
-    return ", ".join("'%s'" % v for v in values)  # our own enum values, never user input
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 # ---------------------------------------------------------------- counts
 
 def counts_select(*, days: list[date] | None, now: datetime) -> tuple[str, list]:
-    """The SELECT producing AgencyDailyCounts rows for `days` (None: all)."""
+    """The SELECT producing AgencyDailyCounts rows for `days` (None: all): the
+    union of one grouped sub-select per kind of fact, summed per (day, agency, court)."""
     t = _tables()
     runs = day_runs(days) if days is not None else None
-    params: list = []
+    parts = [_received_select(t, runs), _answered_select(t, runs), _due_select(t, runs, now),
+             _events_select(t, runs), _escalations_select(t, runs)]
+    union = " UNION ALL ".join(sql for sql, _ in parts)
+    params = [p for _, part_params in parts for p in part_params]
+    sums = ", ".join(f"SUM({f})" for f in COUNT_FIELDS)
+    sql = f"SELECT u.day, u.agency_id, u.court_id, {sums} FROM ({union}) u GROUP BY u.day, u.agency_id, u.court_id"
+    return sql, params
 
-    f_receipt, p = _in_days("w.receipt_date", runs, is_date=True)
-    received = (f"SELECT w.receipt_date AS day, w.agency_id, w.court_id, {_measures({'received': 'COUNT(*)'})} "
-                f"FROM {t['wo']} w WHERE w.receipt_date IS NOT NULL AND w.{EVER_SUBMITTED_SQL}{f_receipt} "
-                f"GROUP BY 1, 2, 3")
-    params += p
 
+def _received_select(t, runs) -> tuple[str, list]:
+    f_receipt, params = _in_days("w.receipt_date", runs, is_date=True)
+    sql = (f"SELECT w.receipt_date AS day, w.agency_id, w.court_id, {_measures({'received': 'COUNT(*)'})} "
+           f"FROM {t['wo']} w WHERE w.receipt_date IS NOT NULL AND w.{EVER_SUBMITTED_SQL}{f_receipt} "
+           f"GROUP BY 1, 2, 3")
+    return sql, params
+
+
+def _answered_select(t, runs) -> tuple[str, list]:
     answered_day = _local_date("w.answered_at")
-    f_answer, p = _in_days("w.answered_at", runs, is_date=False)
+    f_answer, params = _in_days("w.answered_at", runs, is_date=False)
     hist = {name: f"SUM(CASE WHEN x.wd = {i} THEN 1 ELSE 0 END)" for i, name in enumerate(HISTOGRAM_FIELDS)}
     hist[HISTOGRAM_FIELDS[-1]] = f"SUM(CASE WHEN x.wd >= {HISTOGRAM_DAYS} THEN 1 ELSE 0 END)"
-    answered = (
+    sql = (
         f"SELECT x.day, x.agency_id, x.court_id, "
         f"{_measures({'answered': 'COUNT(*)', 'response_days_sum': 'SUM(x.wd)', **hist})} "
         f"FROM (SELECT {answered_day} AS day, w.agency_id, w.court_id, "
@@ -271,12 +285,16 @@ def counts_select(*, days: list[date] | None, now: datetime) -> tuple[str, list]
         f"FROM {t['wo']} w LEFT JOIN {t['ord']} r ON r.date = w.receipt_date "
         f"LEFT JOIN {t['ord']} a ON a.date = {answered_day} "
         f"WHERE w.answered_at IS NOT NULL{f_answer}) x GROUP BY 1, 2, 3")
-    params += p
+    return sql, params
 
+
+def _due_select(t, runs, now) -> tuple[str, list]:
+    """Deadlines falling on each day and how they were met. Returned work orders
+    wait on the court; withdrawn ones count only if they were answered or
+    withdrawn after falling due (unanswered: late)."""
     f_due, p = _in_days("w.due_at", runs, is_date=False)
-    # Returned work orders wait on the court; withdrawn ones count only if they
-    # were answered or withdrawn after falling due (unanswered: late).
-    due = (
+    counted = RUNNING + [Status.ANSWERED.value, Status.CLOSED.value]
+    sql = (
         f"SELECT {_local_date('w.due_at')} AS day, w.agency_id, w.court_id, " + _measures({
             "due": "COUNT(*)",
             "on_time": "SUM(CASE WHEN w.answered_at IS NOT NULL AND w.answered_at <= w.due_at THEN 1 ELSE 0 END)",
@@ -284,33 +302,33 @@ def counts_select(*, days: list[date] | None, now: datetime) -> tuple[str, list]
             "late_unanswered": "SUM(CASE WHEN w.answered_at IS NULL AND w.due_at < %s THEN 1 ELSE 0 END)",
             "pending": "SUM(CASE WHEN w.answered_at IS NULL AND w.due_at >= %s THEN 1 ELSE 0 END)",
         }) + f" FROM {t['wo']} w WHERE w.due_at IS NOT NULL AND ("
-        f"w.status IN ({_quoted(RUNNING + [Status.ANSWERED, Status.CLOSED])}) OR (w.status = '{Status.WITHDRAWN}' "
+        f"w.status IN ({_placeholders(counted)}) OR (w.status = %s "
         f"AND (w.answered_at IS NOT NULL OR w.withdrawn_at > w.due_at))){f_due} GROUP BY 1, 2, 3")
-    params += [_ts(now), _ts(now)] + p
+    return sql, [_ts(now), _ts(now), *counted, Status.WITHDRAWN.value, *p]
 
+
+def _events_select(t, runs) -> tuple[str, list]:
     f_event, p = _in_days("e.created_at", runs, is_date=False)
-    events = (
+    returned, approved = EventAction.RETURNED.value, EventAction.EXTENSION_APPROVED.value
+    sql = (
         f"SELECT {_local_date('e.created_at')} AS day, w.agency_id, w.court_id, " + _measures({
-            "returns": "SUM(CASE WHEN e.action = 'returned' THEN 1 ELSE 0 END)",
-            "extensions": "SUM(CASE WHEN e.action = 'extension_approved' THEN 1 ELSE 0 END)",
+            "returns": "SUM(CASE WHEN e.action = %s THEN 1 ELSE 0 END)",
+            "extensions": "SUM(CASE WHEN e.action = %s THEN 1 ELSE 0 END)",
         }) + f" FROM {t['ev']} e JOIN {t['wo']} w ON w.id = e.work_order_id "
-        f"WHERE e.action IN ('returned', 'extension_approved'){f_event} GROUP BY 1, 2, 3")
-    params += p
+        f"WHERE e.action IN (%s, %s){f_event} GROUP BY 1, 2, 3")
+    return sql, [returned, approved, returned, approved, *p]
 
+
+def _escalations_select(t, runs) -> tuple[str, list]:
     f_fired, p = _in_days("x.fired_at", runs, is_date=False)
     steps = {"esc_warning": EscalationStep.WARNING, "esc_overdue": EscalationStep.OVERDUE,
              "esc_center": EscalationStep.CENTER, "esc_supervision": EscalationStep.SUPERVISION}
-    escalations = (
+    sql = (
         f"SELECT {_local_date('x.fired_at')} AS day, w.agency_id, w.court_id, "
         + _measures({k: f"SUM(CASE WHEN x.step = {int(v)} THEN 1 ELSE 0 END)" for k, v in steps.items()})
         + f" FROM {t['esc']} x JOIN {t['wo']} w ON w.id = x.work_order_id "
         f"WHERE x.step IN ({', '.join(str(int(v)) for v in steps.values())}){f_fired} GROUP BY 1, 2, 3")
-    params += p
-
-    union = " UNION ALL ".join([received, answered, due, events, escalations])
-    sums = ", ".join(f"SUM({f})" for f in COUNT_FIELDS)
-    sql = f"SELECT u.day, u.agency_id, u.court_id, {sums} FROM ({union}) u GROUP BY u.day, u.agency_id, u.court_id"
-    return sql, params
+    return sql, p
 
 
 def refresh_counts(*, days: list[date] | None, now: datetime) -> int:
@@ -340,11 +358,13 @@ def snapshot_today(*, now: datetime) -> int:
     today = timezone.localtime(now, SHANGHAI).date()
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM {t['snap']} WHERE day = %s", [_d(today)])
+        overdue, overdue_params = overdue_sql(_ts(now))
+        running, running_params = running_sql()
         cur.execute(
             f"INSERT INTO {t['snap']} (day, agency_id, court_id, type, open, overdue) "
-            f"SELECT %s, agency_id, court_id, type, COUNT(*), SUM(CASE WHEN due_at < %s THEN 1 ELSE 0 END) "
-            f"FROM {t['wo']} WHERE status IN ({_quoted(RUNNING)}) GROUP BY agency_id, court_id, type",
-            [_d(today), _ts(now)])
+            f"SELECT %s, agency_id, court_id, type, COUNT(*), SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) "
+            f"FROM {t['wo']} WHERE {running} GROUP BY agency_id, court_id, type",
+            [_d(today), *overdue_params, *running_params])
         written = cur.rowcount
     SnapshotDay.objects.update_or_create(day=today, defaults={"taken_at": now, "reconstructed": False})
     return written

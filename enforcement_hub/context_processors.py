@@ -9,3 +9,13 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"roles": roles_of(user), **unread(request)}
+
+
+def terms(request):
+    """The enums templates compare against (`wo.status == Status.RETURNED`,
+    `roles.primary == Role.JUDGE`), so a template never spells a value."""
+    from agencies.roles import Role
+    from cases.models import EnforcementCase
+    from workorders.models import Status
+
+    return {"Status": Status, "CaseStatus": EnforcementCase.Status, "Role": Role}

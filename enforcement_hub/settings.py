@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "enforcement_hub.context_processors.navigation",
+                "enforcement_hub.context_processors.terms",
             ],
         },
     },
@@ -186,6 +187,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The working-day clock.
 CLOSE_OF_BUSINESS = time.fromisoformat(env.str("CLOSE_OF_BUSINESS", default="18:00"))
+# "Due soon" (the inbox tab, the home page, the overdue dashboard): running and due by close
+# of business on the Nth working day after today. DASHBOARDS_DUE_SOON_WORKING_DAYS is the
+# old name, read when the new variable is unset.
+DUE_SOON_WORKING_DAYS = env.int("DUE_SOON_WORKING_DAYS",
+                                default=env.int("DASHBOARDS_DUE_SOON_WORKING_DAYS", default=2))
 
 # Email: console in the embedded default, SMTP when EMAIL_URL is set.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -232,6 +238,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-orphan-files": {"task": "workorders.purge_orphan_files", "schedule": 24 * 3600},
 }
 IDEMPOTENCY_KEY_DAYS = env.int("IDEMPOTENCY_KEY_DAYS", default=7)
+# Mounts the API benchmark's baseline endpoints (bench/api_list.py); never on otherwise.
+EH_API_BENCH = env.bool("EH_API_BENCH", default=False)
+# The password `seed_demo` gives the demo users.
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo@2026")
 
 # Webhook deliveries only go to these host:port pairs (agency systems on the government
 # network); an entry without a port allows 443 for https and 80 for http. The old

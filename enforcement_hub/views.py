@@ -3,12 +3,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from agencies.models import Agency, LinkageCenter
-from agencies.roles import roles_of
+from agencies.roles import Role, roles_of
 from cases.models import Court
 from notifications.models import Notification
 from workorders.models import ExtensionRequest
 from workorders.selectors import work_orders_for
-from workorders.views import home_summary
+from workorders.inbox import home_summary
 
 
 @login_required
@@ -16,7 +16,7 @@ def home(request):
     """A start page for the user's main role: what needs doing now."""
     roles = roles_of(request.user)
     context = {"primary": roles.primary, "affiliations": _affiliations(request.user, roles)}
-    if roles.primary != "none":
+    if roles.primary != Role.NONE:
         context.update(home_summary(request.user, timezone.now()))
     if roles.is_center_admin or roles.is_superuser:
         pending = ExtensionRequest.objects.filter(

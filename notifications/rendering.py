@@ -29,6 +29,7 @@ MESSAGES = {
     "answered": (gettext_noop("%(ref)s answered: %(outcome)s"), None),
     "resubmitted": (gettext_noop("%(ref)s resubmitted with supplement"), None),
     "reopened": (gettext_noop("%(ref)s reopened by the court"), None),
+    "accepted": (gettext_noop("%(ref)s: the court accepted the answer and closed the work order"), None),
     "withdrawn": (gettext_noop("%(ref)s withdrawn by the court"), None),
     "extension_requested": (gettext_noop("%(agency)s asks %(days)d more working days for %(ref)s"), None),
     "extension_approved": (gettext_noop("Extension for %(ref)s approved: due %(due)s"), None),

@@ -246,3 +246,10 @@ def overdue_text(due_at: datetime, now: datetime | None = None, cal: WorkingCale
         return gettext("Overdue by %(days)s") % {"days": days}
     hours = ngettext("%(h)d hour", "%(h)d hours", span.hours) % {"h": span.hours}
     return gettext("Overdue by %(days)s and %(hours)s") % {"days": days, "hours": hours}
+
+
+def due_soon_until(now: datetime, cal: WorkingCalendar | None = None) -> datetime:
+    """The end of "due soon": close of business on the `DUE_SOON_WORKING_DAYS`th
+    working day after today (local). `WorkOrderQuerySet.due_soon` reads it."""
+    cal = cal or WorkingCalendar()
+    return close_of_business(cal.add_working_days(local(now).date(), settings.DUE_SOON_WORKING_DAYS))

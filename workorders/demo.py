@@ -2,11 +2,11 @@
 work orders in every state. Idempotent: a second run changes nothing."""
 from __future__ import annotations
 
-import os
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ DEMO_CASES = 300
 
 
 def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+    return settings.DEMO_PASSWORD or DEFAULT_DEMO_PASSWORD
 
 
 @transaction.atomic
@@ -78,18 +78,18 @@ def seed_users(ref) -> dict:
         "head": _user("head", "公安局分管领导"),
         "liaison2": _user("liaison2", "不动产登记联络员刘科长"),
     }
-    CenterMembership.objects.get_or_create(user=users["center"], center=centers["TJ"], role="admin")
-    CenterMembership.objects.get_or_create(user=users["supervisor"], center=centers["TJ"], role="supervisor")
+    CenterMembership.objects.get_or_create(user=users["center"], center=centers["TJ"], role=CenterMembership.Role.ADMIN)
+    CenterMembership.objects.get_or_create(user=users["supervisor"], center=centers["TJ"], role=CenterMembership.Role.SUPERVISOR)
     for name, court in [("judge", "津0105"), ("judge2", "津0101"), ("judge3", "津0103"), ("judge4", "津01")]:
         JudgeMembership.objects.get_or_create(user=users[name], court=c[court])
-    AgencyMembership.objects.get_or_create(user=users["liaison"], agency=a["PSB"], role="liaison")
-    AgencyMembership.objects.get_or_create(user=users["head"], agency=a["PSB"], role="head")
-    AgencyMembership.objects.get_or_create(user=users["liaison2"], agency=a["PLAN"], role="liaison")
+    AgencyMembership.objects.get_or_create(user=users["liaison"], agency=a["PSB"], role=AgencyMembership.Role.LIAISON)
+    AgencyMembership.objects.get_or_create(user=users["head"], agency=a["PSB"], role=AgencyMembership.Role.HEAD)
+    AgencyMembership.objects.get_or_create(user=users["liaison2"], agency=a["PLAN"], role=AgencyMembership.Role.LIAISON)
     for code, agency in a.items():
         if code in ("PSB", "PLAN"):
             continue
         u = _user(f"liaison_{code.lower()}", f"{agency.short_name}联络员")
-        AgencyMembership.objects.get_or_create(user=u, agency=agency, role="liaison")
+        AgencyMembership.objects.get_or_create(user=u, agency=agency, role=AgencyMembership.Role.LIAISON)
         users[f"liaison_{code.lower()}"] = u
     return users
 
@@ -138,7 +138,7 @@ def seed_cases(ref, users, *, count=DEMO_CASES, now=None) -> int:
     plan = [("judge", "津0105", 0.40), ("judge2", "津0101", 0.30), ("judge3", "津0103", 0.20),
             ("judge4", "津01", 0.10)]
     duties = list(Duty.objects.select_related("agency"))
-    liaison_of = {m.agency_id: m.user for m in AgencyMembership.objects.filter(role="liaison").select_related("user")}
+    liaison_of = {m.agency_id: m.user for m in AgencyMembership.objects.filter(role=AgencyMembership.Role.LIAISON).select_related("user")}
     created = 0
     serial = 0
     for judge_name, court_code, share in plan:
@@ -156,7 +156,7 @@ def seed_cases(ref, users, *, count=DEMO_CASES, now=None) -> int:
                 Party.objects.bulk_create(
                     [_party(rng, case, "applicant")] + [_party(rng, case, "respondent")
                                                         for _ in range(rng.choice((1, 1, 2)))])
-                respondents = list(case.parties.filter(role="respondent"))
+                respondents = list(case.parties.filter(role=Party.Role.RESPONDENT))
                 for _ in range(rng.choice((1, 1, 2))):
                     _demo_work_order(rng, case, users[judge_name], rng.choice(respondents),
                                      rng.choice(duties), liaison_of, users, now)
@@ -164,45 +164,49 @@ def seed_cases(ref, users, *, count=DEMO_CASES, now=None) -> int:
     return created
 
 
+EXTENSION = "extension"  # a demo scenario, not a status: signed with a pending extension request
+
+
 def _demo_work_order(rng, case, judge, respondent, duty, liaison_of, users, now):
     liaison = liaison_of[duty.agency_id]
     subject = f"{duty.name}：{respondent.name}"
     target = rng.choices(
-        ["draft", "submitted", "signed", "returned", "answered", "closed", "withdrawn", "extension"],
+        [Status.DRAFT, Status.SUBMITTED, Status.SIGNED, Status.RETURNED, Status.ANSWERED, Status.CLOSED,
+         Status.WITHDRAWN, EXTENSION],
         weights=[4, 18, 20, 5, 14, 30, 4, 5])[0]
     # Open work orders are mostly recent, so only some of them are overdue.
-    back = rng.randrange(0, 8) if target in ("submitted", "signed", "extension") and rng.random() < 0.75 \
+    back = rng.randrange(0, 8) if target in (Status.SUBMITTED, Status.SIGNED, EXTENSION) and rng.random() < 0.75 \
         else rng.randrange(0, 35)
     day = (now - timedelta(days=back)).date()
     t = min(_working_hour(rng, day), now - timedelta(minutes=30))
     wo = services.work_order_create(actor=judge, case=case, duty=duty, respondent=respondent, now=t,
                                     subject=subject, details=f"请协助{duty.name}。案由：{case.cause}。")
-    if target == "draft":
+    if target == Status.DRAFT:
         return wo
     services.work_order_submit(work_order=wo, actor=judge, now=t)
-    if target == "submitted":
+    if target == Status.SUBMITTED:
         return wo
-    if target == "withdrawn":
+    if target == Status.WITHDRAWN:
         services.work_order_withdraw(work_order=wo, actor=judge, reason="当事人已自动履行", now=t + timedelta(hours=3))
         return wo
     t_sign = min(t + timedelta(hours=rng.randrange(1, 20)), now)
     services.work_order_sign(work_order=wo, actor=liaison, now=t_sign)
-    if target == "returned":
+    if target == Status.RETURNED:
         services.work_order_return(work_order=wo, actor=liaison, reason="请补充被执行人身份证号码及生效法律文书",
                                    now=min(t_sign + timedelta(hours=2), now))
         return wo
-    if target == "extension":
+    if target == EXTENSION:
         services.extension_request(work_order=wo, actor=liaison, days=rng.choice((2, 3, 5)),
                                    reason="需调取历史档案，请求延长办理期限")
         return wo
-    if target == "signed":
+    if target == Status.SIGNED:
         return wo
     wo.refresh_from_db()
     t_answer = min(t_sign + timedelta(hours=rng.randrange(2, 24 * 8)), now)
     outcome = rng.choices(["found", "partly_found", "not_found", "cannot_assist"], weights=[50, 20, 25, 5])[0]
     services.work_order_answer(work_order=wo, actor=liaison, outcome=outcome, now=t_answer,
                                result_text=result_text(outcome, respondent.name))
-    if target == "closed":
+    if target == Status.CLOSED:
         services.work_order_accept(work_order=wo, actor=judge, now=min(t_answer + timedelta(hours=5), now))
     return wo
 
@@ -227,8 +231,7 @@ def seed_demo(*, cases=DEMO_CASES, stdout=None) -> dict:
     counts = dict(
         agencies=Agency.objects.count(), duties=Duty.objects.count(), courts=Court.objects.count(),
         cases=EnforcementCase.objects.count(), work_orders=WorkOrder.objects.count(),
-        overdue=WorkOrder.objects.filter(status__in=[Status.SUBMITTED, Status.SIGNED],
-                                         due_at__lt=timezone.now()).count(),
+        overdue=WorkOrder.objects.overdue(timezone.now()).count(),
         users=User.objects.count(), cases_created=created,
     )
     return counts

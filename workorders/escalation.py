@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from . import deadlines
-from .models import CLOCK_RUNNING, EscalationRule, EscalationStep
+from .models import EscalationRule, EscalationStep
 
 DEFAULT_RULE = {"warning_time": time(9, 0), "center_after_days": 1, "supervision_after_days": 3}
 
@@ -51,7 +51,7 @@ def reschedule(wo, *, cal=None) -> None:
     """Set `next_escalation_at` from the current level and due date, in memory;
     the caller saves. A new clock (resubmit, reopen) resets the level first.
     Stops the ladder when the clock is not running."""
-    if wo.status not in CLOCK_RUNNING or wo.due_at is None:
+    if not wo.clock_running or wo.due_at is None:
         wo.next_escalation_at = None
         return
     nxt = next_rung(wo.escalation_level, wo.type, wo.due_at, cal or deadlines.WorkingCalendar())

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,31 @@ CLOCK_RUNNING = (Status.SUBMITTED, Status.SIGNED)
 TERMINAL = (Status.CLOSED, Status.WITHDRAWN)
 ACTIVE = (Status.DRAFT, Status.SUBMITTED, Status.SIGNED, Status.RETURNED, Status.ANSWERED)
 
-_running_q = Q(status__in=[s.value for s in CLOCK_RUNNING])
+def running_q(prefix: str = "") -> Q:
+    """"Running": the agency holds the work order and its clock counts."""
+    return Q(**{f"{prefix}__status__in" if prefix else "status__in": [s.value for s in CLOCK_RUNNING]})
+
+
+def overdue_q(now, prefix: str = "") -> Q:
+    """"Overdue": running and past its due instant. The one spelling; the
+    instance form is `WorkOrder.is_overdue`, the SQL form `OVERDUE_SQL`."""
+    return running_q(prefix) & Q(**{f"{prefix}__due_at__lt" if prefix else "due_at__lt": now})
+
+
+def is_overdue(status, due_at, now) -> bool:
+    """`overdue_q` for one row already in memory (a model instance or a values() dict)."""
+    return status in CLOCK_RUNNING and due_at is not None and due_at < now
+
+
+def due_soon_q(now, cal=None) -> Q:
+    """"Due soon": running, not yet overdue, due by close of business on the
+    `DUE_SOON_WORKING_DAYS`th working day after today (today included)."""
+    from .deadlines import due_soon_until
+
+    return running_q() & Q(due_at__gte=now, due_at__lte=due_soon_until(now, cal))
+
+
+_running_q = running_q()
 
 
 def ever_submitted_q(prefix: str = "") -> Q:
@@ -41,11 +65,55 @@ def ever_submitted_q(prefix: str = "") -> Q:
 
 
 EVER_SUBMITTED = ever_submitted_q()
-# The same term for hand-written SQL over the work-order table (alias it as needed).
+# The same terms for hand-written SQL over the work-order table (alias it as needed).
 EVER_SUBMITTED_SQL = "submitted_at IS NOT NULL"
 
 
+def running_sql(alias: str = "") -> tuple[str, list]:
+    """`running_q` as (SQL, params) over the work-order table, `alias.` prefixed."""
+    col = f"{alias}." if alias else ""
+    values = [s.value for s in CLOCK_RUNNING]
+    return f"{col}status IN ({', '.join(['%s'] * len(values))})", values
+
+
+def overdue_sql(now, alias: str = "") -> tuple[str, list]:
+    """`overdue_q(now)` as (SQL, params); pass `now` adapted for the cursor if need be."""
+    col = f"{alias}." if alias else ""
+    running, params = running_sql(alias)
+    return f"({running} AND {col}due_at < %s)", [*params, now]
+
+
+def reference_for(pk: int | None) -> str:
+    """The human reference of a work order (`GD0000042`); the only place it is spelt."""
+    return f"{REFERENCE_PREFIX}{pk or 0:07d}"
+
+
+def pk_from_reference(text: str) -> int | None:
+    """The work-order id a typed reference (`GD0000042`, `gd42`, `42`) names, else None."""
+    digits = text.strip().upper().removeprefix(REFERENCE_PREFIX)
+    return int(digits) if digits.isdigit() else None
+
+
+REFERENCE_PREFIX = "GD"
+
+
 class WorkOrderQuerySet(models.QuerySet):
+    def running(self):
+        return self.filter(running_q())
+
+    def overdue(self, now):
+        return self.filter(overdue_q(now))
+
+    def due_soon(self, now, cal=None):
+        return self.filter(due_soon_q(now, cal))
+
+    def with_pending_extension(self, name: str = "_pending_extension"):
+        """Annotate `name` (an undecided extension request exists); the default is
+        what `WorkOrder.has_pending_extension` reads instead of asking per row."""
+        pending = ExtensionRequest.objects.filter(work_order=OuterRef("pk"),
+                                                  status=ExtensionRequest.Decision.PENDING)
+        return self.annotate(**{name: Exists(pending)})
+
     def ever_submitted(self):
         return self.filter(EVER_SUBMITTED)
 
@@ -155,7 +223,7 @@ class WorkOrder(models.Model):
 
     @property
     def reference(self):
-        return f"GD{self.pk or 0:07d}"
+        return reference_for(self.pk)
 
     @property
     def ever_submitted(self) -> bool:
@@ -176,9 +244,7 @@ class WorkOrder(models.Model):
         return bool(cached)
 
     def is_overdue(self, now=None):
-        from django.utils import timezone
-
-        return self.clock_running and self.due_at is not None and self.due_at < (now or timezone.now())
+        return is_overdue(self.status, self.due_at, now or timezone.now())
 
 
 class Reply(models.Model):

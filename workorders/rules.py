@@ -21,7 +21,7 @@ from django.utils import timezone
 from audit.services import record_create, record_delete, record_update
 
 from . import deadlines, escalation
-from .models import CLOCK_RUNNING, EscalationRule, EventAction, SlaPolicy, WorkOrder
+from .models import EscalationRule, EventAction, SlaPolicy, WorkOrder
 
 # ---------------------------------------------------------------- SLA policies
 
@@ -72,12 +72,12 @@ def escalation_ladder_reschedule(*, types, actor=None, now: datetime | None = No
     now = now or timezone.now()
     cal = deadlines.WorkingCalendar()  # fresh: reads the rules as they are now
     moved = 0
-    pks = (WorkOrder.objects.filter(type__in=list(types), status__in=list(CLOCK_RUNNING))
+    pks = (WorkOrder.objects.running().filter(type__in=list(types))
            .order_by("pk").values_list("pk", flat=True))
     for pk in list(pks):
         with transaction.atomic():
             wo = WorkOrder.objects.select_for_update(of=("self",)).get(pk=pk)
-            if wo.status not in CLOCK_RUNNING:
+            if not wo.clock_running:
                 continue
             old = wo.next_escalation_at
             escalation.reschedule(wo, cal=cal)

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.models import AgencyMembership, CenterMembership, Duty, LinkageCenter
-from agencies.selectors import centers_with_ancestors
+from agencies.models import Duty, LinkageCenter
+from agencies.selectors import agency_staff, center_staff, centers_with_ancestors
 from cases.models import Court, EnforcementCase, Party
 from notifications.models import Notification
 from notifications.services import notify
@@ -41,7 +40,6 @@ from .models import (
 from .selectors import open_duplicates
 from .transitions import TRANSITIONS, Action
 
-User = get_user_model()
 MAX_EXTENSION_DAYS = 30
 
 
@@ -114,17 +112,9 @@ def _start_clock(wo: WorkOrder, now: datetime, cal=None) -> deadlines.Deadline:
 CLOCK_FIELDS = ["submitted_at", "receipt_date", "period_days", "due_at", "due_provisional"]
 
 
-def agency_recipients(agency_id, role=AgencyMembership.Role.LIAISON):
-    return list(User.objects.filter(
-        is_active=True, agency_memberships__agency_id=agency_id, agency_memberships__role=role
-    ).distinct())
-
-
-def center_recipients(center_id, role=CenterMembership.Role.ADMIN):
-    """Staff of the center and of every center above it."""
-    return list(User.objects.filter(
-        is_active=True, center_memberships__center_id__in=centers_with_ancestors([center_id]), center_memberships__role=role
-    ).distinct())
+# Who hears about a work order: the one lookup lives in `agencies.selectors`.
+agency_recipients = agency_staff
+center_recipients = center_staff
 
 
 def platform_language():
@@ -273,7 +263,10 @@ def work_order_create(*, actor, case: EnforcementCase, duty: Duty, subject: str 
 @transaction.atomic
 def work_order_edit_draft(*, work_order: WorkOrder, actor, subject: str, details: str,
                           duty: Duty | None = None, type: str | None = None,
-                          respondent: Party | None = None, attachments=()) -> WorkOrder:
+                          respondent: Party | None = None, attachments=(), submit: bool = False,
+                          now: datetime | None = None) -> WorkOrder:
+    """Change a draft and, when `submit`, submit it: one transaction, so a
+    submission that fails leaves the draft as it was."""
     wo = _lock(work_order)
     require(actor, wo, Action.EDIT)
     _check_transition(wo, Action.EDIT)
@@ -287,6 +280,8 @@ def work_order_edit_draft(*, work_order: WorkOrder, actor, subject: str, details
     wo.save(update_fields=["subject", "details", "duty", "agency", "type", "respondent", "updated_at"])
     _event(wo, actor, EventAction.EDITED)
     _save_attachments(wo, actor, attachments, Attachment.Purpose.REQUEST)
+    if submit:
+        wo = work_order_submit(work_order=wo, actor=actor, now=now)
     return wo
 
 
@@ -323,6 +318,10 @@ def _new_batch(*, actor, court_id, total: int, now: datetime) -> WorkOrderBatch:
     raise ConflictError(_("Too many batches are being filed at once; please try again."))
 
 
+BATCH_MAX = 5000
+BATCH_CHUNK = 200
+
+
 def work_orders_create_batch(*, actor, items, subject: str, details: str = "", submit: bool = True,
                              now: datetime | None = None, progress=None,
                              filing_token: str | None = None) -> WorkOrderBatch:
@@ -334,70 +333,93 @@ def work_orders_create_batch(*, actor, items, subject: str, details: str = "", s
     after each chunk."""
     now = now or timezone.now()
     items = list(items)
-    if not items:
-        raise ValidationError(_("Choose at least one case and one duty."))
-    if len(items) > 5000:
-        raise ValidationError(_("A batch may hold at most 5,000 work orders."))
-    check_text(details, max_length=TEXT_MAX_LENGTH)
+    _validate_batch_size(items, details)
     cal = deadlines.WorkingCalendar()
-    clocks, centers = {}, {}
+    clocks = {}  # type -> Deadline: every work order of one type shares its clock
     with transaction.atomic():
-        for case, respondent, duty, type_ in items:
-            _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
-                              cache=centers)
+        _validate_batch_items(actor, items, subject)
         spent = _spend_filing_token(actor, filing_token) if filing_token else None  # AlreadySubmitted
         batch = _new_batch(actor=actor, court_id=items[0][0].court_id, total=len(items), now=now)
         if spent is not None:
             FilingToken.objects.filter(pk=spent.pk).update(batch=batch)
         done = 0
-        for start in range(0, len(items), 200):
-            chunk = items[start:start + 200]
-            rows = []
-            for case, respondent, duty, type_ in chunk:
-                wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_,
-                            subject=subject, details=details, batch=batch)
-                if submit:
-                    if wo.type not in clocks:
-                        clocks[wo.type] = deadlines.compute_deadline(wo.type, now, cal)
-                    dl = clocks[wo.type]
-                    wo.status = Status.SUBMITTED
-                    wo.submitted_at, wo.receipt_date, wo.period_days = now, dl.receipt_date, dl.working_days
-                    wo.due_at, wo.due_provisional = dl.due_at, dl.provisional
-                    escalation.reschedule(wo, cal=cal)
-                rows.append(wo)
+        for start in range(0, len(items), BATCH_CHUNK):
+            rows = [_build_batch_row(actor=actor, item=item, subject=subject, details=details, batch=batch,
+                                     submit=submit, now=now, cal=cal, clocks=clocks)
+                    for item in items[start:start + BATCH_CHUNK]]
             WorkOrder.objects.bulk_create(rows)
-            events = []
-            for wo in rows:
-                events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED, created_at=now,
-                                             to_status=Status.DRAFT,
-                                             details={"batch": str(batch.pk), "batch_ref": batch.reference}))
-                if submit:
-                    events.append(WorkOrderEvent(
-                        work_order=wo, actor=actor, action=EventAction.SUBMITTED, created_at=now,
-                        from_status=Status.DRAFT, to_status=Status.SUBMITTED,
-                        details=_jsonable({"due_at": wo.due_at, "receipt_date": wo.receipt_date,
-                                           "working_days": wo.period_days, "provisional": wo.due_provisional,
-                                           "batch": str(batch.pk)})))
-            WorkOrderEvent.objects.bulk_create(events)
+            WorkOrderEvent.objects.bulk_create(_batch_events(rows, actor=actor, batch=batch, submit=submit, now=now))
             done += len(rows)
             if submit:
-                by_agency = {}
-                for wo in rows:
-                    by_agency.setdefault(wo.agency_id, []).append(wo)
-                for agency_id, wos in by_agency.items():
-                    notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
-                           params={"msg": "assigned_batch", "n": len(wos), "batch": batch.reference,
-                                   "court": batch.court.name,
-                                   "items": [[w.pk, w.subject, w.case.number] for w in wos[:50]]},
-                           body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
-                           work_order=wos[0] if len(wos) == 1 else None,
-                           dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
+                _notify_batch_chunk(rows, batch=batch, start=start)
             if progress:
                 progress(done, len(items))
         batch.created_count = done
         batch.finished_at = timezone.now()
         batch.save(update_fields=["created_count", "finished_at"])
     return batch
+
+
+def _validate_batch_size(items, details) -> None:
+    if not items:
+        raise ValidationError(_("Choose at least one case and one duty."))
+    if len(items) > BATCH_MAX:
+        raise ValidationError(_("A batch may hold at most 5,000 work orders."))
+    check_text(details, max_length=TEXT_MAX_LENGTH)
+
+
+def _validate_batch_items(actor, items, subject) -> None:
+    centers = {}  # court -> centers it may ask, shared by the items
+    for case, respondent, duty, type_ in items:
+        _validate_request(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_, subject=subject,
+                          cache=centers)
+
+
+def _build_batch_row(*, actor, item, subject, details, batch, submit, now, cal, clocks) -> WorkOrder:
+    """One unsaved work order of a batch, submitted (clock started, ladder set) when `submit`."""
+    case, respondent, duty, type_ = item
+    wo = _build(actor=actor, case=case, duty=duty, respondent=respondent, type_=type_,
+                subject=subject, details=details, batch=batch)
+    if submit:
+        if wo.type not in clocks:
+            clocks[wo.type] = deadlines.compute_deadline(wo.type, now, cal)
+        dl = clocks[wo.type]
+        wo.status = Status.SUBMITTED
+        wo.submitted_at, wo.receipt_date, wo.period_days = now, dl.receipt_date, dl.working_days
+        wo.due_at, wo.due_provisional = dl.due_at, dl.provisional
+        escalation.reschedule(wo, cal=cal)
+    return wo
+
+
+def _batch_events(rows, *, actor, batch, submit, now) -> list[WorkOrderEvent]:
+    events = []
+    for wo in rows:
+        events.append(WorkOrderEvent(work_order=wo, actor=actor, action=EventAction.CREATED, created_at=now,
+                                     to_status=Status.DRAFT,
+                                     details={"batch": str(batch.pk), "batch_ref": batch.reference}))
+        if submit:
+            events.append(WorkOrderEvent(
+                work_order=wo, actor=actor, action=EventAction.SUBMITTED, created_at=now,
+                from_status=Status.DRAFT, to_status=Status.SUBMITTED,
+                details=_jsonable({"due_at": wo.due_at, "receipt_date": wo.receipt_date,
+                                   "working_days": wo.period_days, "provisional": wo.due_provisional,
+                                   "batch": str(batch.pk)})))
+    return events
+
+
+def _notify_batch_chunk(rows, *, batch, start) -> None:
+    """One notice per agency for the chunk starting at `start` (deduplicated on it)."""
+    by_agency = {}
+    for wo in rows:
+        by_agency.setdefault(wo.agency_id, []).append(wo)
+    for agency_id, wos in by_agency.items():
+        notify(recipients=agency_recipients(agency_id), kind=Notification.Kind.ASSIGNED,
+               params={"msg": "assigned_batch", "n": len(wos), "batch": batch.reference,
+                       "court": batch.court.name,
+                       "items": [[w.pk, w.subject, w.case.number] for w in wos[:50]]},
+               body="\n".join(f"{w.reference} {w.subject}" for w in wos[:50]),
+               work_order=wos[0] if len(wos) == 1 else None,
+               dedupe_key=f"batch:{batch.pk}:{agency_id}:{start}")
 
 
 # ---------------------------------------------------------------- agency side
@@ -641,9 +663,7 @@ def work_order_accept(*, work_order: WorkOrder, actor, now: datetime | None = No
     _check_transition(wo, Action.ACCEPT)
     wo.closed_at = now
     _move(wo, actor, Action.ACCEPT, now=now, fields=["closed_at"])
-    with platform_language():
-        _notify_agency(wo, Notification.Kind.ACCEPTED,
-                       _("%(ref)s: the court accepted the answer and closed the work order") % {"ref": wo.reference})
+    _notify_agency(wo, Notification.Kind.ACCEPTED)
     return wo
 
 
@@ -724,14 +744,14 @@ def deadlines_recompute(*, start, end, actor=None, now: datetime | None = None) 
     cal = deadlines.WorkingCalendar()
     changed = 0
     affected = (
-        WorkOrder.objects.filter(status__in=[Status.SUBMITTED, Status.SIGNED])
+        WorkOrder.objects.running()
         .filter(Q(due_provisional=True) | Q(receipt_date__lte=end, due_at__date__gte=start))
         .values_list("pk", flat=True)
     )
     for pk in list(affected.iterator()):
         with transaction.atomic():
             wo = WorkOrder.objects.select_for_update().get(pk=pk)
-            if wo.status not in (Status.SUBMITTED, Status.SIGNED) or wo.receipt_date is None:
+            if not wo.clock_running or wo.receipt_date is None:
                 continue
             due_at, provisional = deadlines.due_from_receipt(wo.receipt_date, wo.period_days, cal)
             if due_at == wo.due_at and provisional == wo.due_provisional:

@@ -16,20 +16,28 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.models import AgencyMembership, CenterMembership, LinkageCenter
+from agencies.models import AgencyMembership, CenterMembership
+from agencies.selectors import agency_staff, center_parents, center_staff
 from notifications.models import Notification
 from notifications.services import kick_after_commit
 
 from . import deadlines, escalation
-from .models import CLOCK_RUNNING, Escalation, EscalationStep, EventAction, WorkOrder, WorkOrderEvent
+from .models import (
+    Escalation,
+    EscalationStep,
+    EventAction,
+    WorkOrder,
+    WorkOrderEvent,
+    reference_for,
+    running_q,
+    running_sql,
+)
 
 log = logging.getLogger(__name__)
-User = get_user_model()
 RETRY_AFTER = timedelta(minutes=5)
 
 
@@ -54,26 +62,18 @@ class Recipients:
     def __init__(self):
         self._agency: dict[tuple[int, str], list] = {}
         self._center: dict[tuple[int, str], list] = {}
-        self._parents = dict(LinkageCenter.objects.values_list("pk", "parent_id"))
+        self._parents = center_parents()
 
     def agency(self, agency_id, role):
         key = (agency_id, role)
         if key not in self._agency:
-            self._agency[key] = list(User.objects.filter(
-                is_active=True, agency_memberships__agency_id=agency_id, agency_memberships__role=role
-            ).distinct())
+            self._agency[key] = agency_staff(agency_id, role)
         return self._agency[key]
 
     def center(self, center_id, role):
         key = (center_id, role)
         if key not in self._center:
-            chain, cid = [], center_id
-            while cid is not None and cid not in chain:
-                chain.append(cid)
-                cid = self._parents.get(cid)
-            self._center[key] = list(User.objects.filter(
-                is_active=True, center_memberships__center_id__in=chain, center_memberships__role=role
-            ).distinct())
+            self._center[key] = center_staff(center_id, role, self._parents)
         return self._center[key]
 
     def for_step(self, step, agency_id, center_id):
@@ -132,7 +132,7 @@ class Messages:
         self.labels = {step: str(EscalationStep(step).label) for step in self.titles}
 
     def title(self, step, row, agency_name, due_text):
-        return self.titles[step] % {"ref": f"GD{row['id']:07d}", "agency": agency_name, "due": due_text}
+        return self.titles[step] % {"ref": reference_for(row["id"]), "agency": agency_name, "due": due_text}
 
     @staticmethod
     def kind(step):
@@ -176,64 +176,91 @@ def _sweep_batch(*, now, cal, recipients, agencies, messages, batch_size, result
             # sweep redoes it, so it need not wait for the WAL flush.
             with connection.cursor() as cur:
                 cur.execute("SET LOCAL synchronous_commit TO OFF")
-        rows = list(
-            WorkOrder.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status__in=[s.value for s in CLOCK_RUNNING], next_escalation_at__lte=now)
-            .order_by("next_escalation_at")
-            .values("id", "type", "subject", "due_at", "escalation_level", "agency_id")[:batch_size]
-        )
+        rows = _claim_due(now, batch_size)
         if not rows:
             return 0
-        escalations, events, notes, updates = [], [], [], []
-        ladder = {}  # (level, type, due_at) -> (steps, level, next_at): rows often share a deadline
+        batch = _Batch()
+        ladder = {}  # (level, type, due_at) -> (steps, level, next_at, ...): rows often share a deadline
         for row in rows:
             try:
-                key = (row["escalation_level"], row["type"], row["due_at"])
-                if key not in ladder:
-                    steps, level = rungs_due(*key, now, cal)
-                    nxt = escalation.next_rung(level, row["type"], row["due_at"], cal)
-                    ladder[key] = (steps, level, nxt[1] if nxt else None,
-                                   deadlines.local(row["due_at"]).strftime("%Y-%m-%d %H:%M"),
-                                   deadlines.local(row["due_at"]).isoformat())
-                steps, level, next_at, due_text, due_iso = ladder[key]
-                agency = agencies[row["agency_id"]]
-                for step in steps:
-                    told = recipients.with_roles(step, row["agency_id"], agency["center_id"])
-                    people = [u for u, _role in told]
-                    escalations.append((row["id"], step, row["due_at"], now, len(people)))
-                    events.append((row["id"], None, EventAction.WARNED if step == EscalationStep.WARNING
-                                   else EventAction.ESCALATED, "", "",
-                                   {"step": int(step), "step_label": messages.labels[step], "due_at": due_iso,
-                                    "notified": len(people), "recipients": recipients_detail(told)}, now))
-                    title = messages.title(step, row, agency["name"], due_text)[:200]
-                    dedupe = f"esc:{row['id']}:{step}:{int(row['due_at'].timestamp())}"
-                    # Language-free, so each reader gets the notice in their language (rendering.py).
-                    params = {"msg": f"escalation_{int(step)}", "ref": f"GD{row['id']:07d}",
-                              "agency": agency["name"], "due": due_iso}
-                    for user in people:
-                        notes.append((user.pk, messages.kind(step), row["id"], title, row["subject"], params, dedupe,
-                                      now, Notification.EmailStatus.PENDING if user.email
-                                      else Notification.EmailStatus.SKIPPED, 0, now, ""))
-                    result.by_step[step] += 1
-                updates.append((row["id"], level, next_at, row["escalation_level"]))
-                result.escalations += len(steps)
-                result.work_orders += 1
+                _plan_row(row, batch=batch, ladder=ladder, now=now, cal=cal, recipients=recipients,
+                          agency=agencies[row["agency_id"]], messages=messages, result=result)
             except Exception:
                 # One bad row must not stop the sweep: log it and look again later.
                 log.exception("escalation of work order %s failed; retrying later", row["id"])
-                updates.append((row["id"], row["escalation_level"], now + RETRY_AFTER, row["escalation_level"]))
+                batch.updates.append((row["id"], row["escalation_level"], now + RETRY_AFTER,
+                                      row["escalation_level"]))
                 result.failed += 1
-        _insert(Escalation, ["work_order_id", "step", "due_at", "fired_at", "notified"], escalations)
-        _insert(WorkOrderEvent, ["work_order_id", "actor_id", "action", "from_status", "to_status", "details",
-                                 "created_at"], events)
-        _insert(Notification, ["recipient_id", "kind", "work_order_id", "title", "body", "params", "dedupe_key",
-                               "created_at", "email_status", "email_attempts", "email_next_attempt_at",
-                               "email_error"], notes, ignore_conflicts=True)
-        _advance(updates)
-        result.notifications += len(notes)
-        if notes:
-            kick_after_commit()
+        _write_batch(batch)
+        result.notifications += len(batch.notes)
         return len(rows)
+
+
+def _claim_due(now, batch_size) -> list[dict]:
+    """Lock up to `batch_size` running rows whose next rung is due, skipping
+    rows another sweep (or a user action) holds. Runs inside the batch's transaction."""
+    return list(
+        WorkOrder.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(running_q(), next_escalation_at__lte=now)
+        .order_by("next_escalation_at")
+        .values("id", "type", "subject", "due_at", "escalation_level", "agency_id")[:batch_size]
+    )
+
+
+@dataclass
+class _Batch:
+    """The rows one sweep batch inserts and updates, as plain tuples."""
+
+    escalations: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+
+
+def _plan_row(row, *, batch, ladder, now, cal, recipients, agency, messages, result) -> None:
+    """Add one claimed row's rungs (escalations, events, notices) and its new
+    ladder position to `batch`."""
+    key = (row["escalation_level"], row["type"], row["due_at"])
+    if key not in ladder:
+        steps, level = rungs_due(*key, now, cal)
+        nxt = escalation.next_rung(level, row["type"], row["due_at"], cal)
+        ladder[key] = (steps, level, nxt[1] if nxt else None,
+                       deadlines.local(row["due_at"]).strftime("%Y-%m-%d %H:%M"),
+                       deadlines.local(row["due_at"]).isoformat())
+    steps, level, next_at, due_text, due_iso = ladder[key]
+    for step in steps:
+        told = recipients.with_roles(step, row["agency_id"], agency["center_id"])
+        people = [u for u, _role in told]
+        batch.escalations.append((row["id"], step, row["due_at"], now, len(people)))
+        batch.events.append((row["id"], None, EventAction.WARNED if step == EscalationStep.WARNING
+                             else EventAction.ESCALATED, "", "",
+                             {"step": int(step), "step_label": messages.labels[step], "due_at": due_iso,
+                              "notified": len(people), "recipients": recipients_detail(told)}, now))
+        title = messages.title(step, row, agency["name"], due_text)[:200]
+        dedupe = f"esc:{row['id']}:{step}:{int(row['due_at'].timestamp())}"
+        # Language-free, so each reader gets the notice in their language (notifications/rendering.py).
+        params = {"msg": f"escalation_{int(step)}", "ref": reference_for(row["id"]),
+                  "agency": agency["name"], "due": due_iso}
+        for user in people:
+            batch.notes.append((user.pk, messages.kind(step), row["id"], title, row["subject"], params, dedupe,
+                                now, Notification.EmailStatus.PENDING if user.email
+                                else Notification.EmailStatus.SKIPPED, 0, now, ""))
+        result.by_step[step] += 1
+    batch.updates.append((row["id"], level, next_at, row["escalation_level"]))
+    result.escalations += len(steps)
+    result.work_orders += 1
+
+
+def _write_batch(batch: _Batch) -> None:
+    _insert(Escalation, ["work_order_id", "step", "due_at", "fired_at", "notified"], batch.escalations)
+    _insert(WorkOrderEvent, ["work_order_id", "actor_id", "action", "from_status", "to_status", "details",
+                             "created_at"], batch.events)
+    _insert(Notification, ["recipient_id", "kind", "work_order_id", "title", "body", "params", "dedupe_key",
+                           "created_at", "email_status", "email_attempts", "email_next_attempt_at",
+                           "email_error"], batch.notes, ignore_conflicts=True)
+    _advance(batch.updates)
+    if batch.notes:
+        kick_after_commit()
 
 
 def _insert(model, fields, rows, *, ignore_conflicts=False):
@@ -265,19 +292,19 @@ def _advance(updates):
     WHERE re-checks status and the old level."""
     if not updates:
         return
-    running = tuple(s.value for s in CLOCK_RUNNING)
     table = WorkOrder._meta.db_table
     if connection.vendor == "postgresql":
+        running, running_params = running_sql("w")
         values = ",".join(["(%s, %s, %s::timestamptz, %s)"] * len(updates))
         params = [v for row in updates for v in row]
         sql = (
             f"UPDATE {table} AS w SET escalation_level = v.level, next_escalation_at = v.next_at, "
             f"updated_at = now() FROM (VALUES {values}) AS v(id, level, next_at, old_level) "
-            f"WHERE w.id = v.id AND w.escalation_level = v.old_level AND w.status IN %s"
+            f"WHERE w.id = v.id AND w.escalation_level = v.old_level AND {running}"
         )
         with connection.cursor() as cur:
-            cur.execute(sql, params + [running])
+            cur.execute(sql, params + running_params)
         return
     for pk, level, next_at, old_level in updates:  # SQLite (embedded default): small volumes
-        WorkOrder.objects.filter(pk=pk, escalation_level=old_level, status__in=running).update(
+        WorkOrder.objects.filter(running_q(), pk=pk, escalation_level=old_level).update(
             escalation_level=level, next_escalation_at=next_at, updated_at=timezone.now())

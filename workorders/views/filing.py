@@ -102,9 +102,7 @@ def edit(request, pk):
                 services.work_order_edit_draft(
                     work_order=wo, actor=request.user, subject=d["subject"], details=d["details"],
                     duty=d["duty"], type=d["type"] or None, respondent=d["respondent"],
-                    attachments=d["attachments"])
-                if request.POST.get("intent") == "submit":
-                    services.work_order_submit(work_order=wo, actor=request.user)
+                    attachments=d["attachments"], submit=request.POST.get("intent") == "submit")
             except ValidationError as exc:
                 form.add_error(None, exc)
             except ConflictError as exc:

@@ -2,79 +2,25 @@
 view, and the centre's pending extension requests."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from agencies.roles import roles_of
 
 from .. import deadlines
-from ..models import Status
-from ..selectors import pending_extensions_for, work_orders_for
-from .common import annotate_clock, warm_calendar, with_pending_extension
+from ..inbox import LIST_RELATED, home_summary, inbox_setup, tab_counts
+from ..models import pk_from_reference
+from ..selectors import pending_extensions_for
+from .common import annotate_clock
 
 PAGE_SIZE = 50
-RUNNING = [Status.SUBMITTED, Status.SIGNED]
-
-
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: Promise
-    q: Q
-    newest_first: bool = False
-
-
-def agency_tabs(now, soon) -> list[Tab]:
-    running = Q(status__in=RUNNING)
-    return [
-        Tab("new", _("New"), Q(status=Status.SUBMITTED)),
-        Tab("progress", _("In progress"), Q(status=Status.SIGNED)),
-        Tab("due_soon", _("Due soon"), running & Q(due_at__gte=now, due_at__lte=soon)),
-        Tab("overdue", _("Overdue"), running & Q(due_at__lt=now)),
-        Tab("done", _("Done"), Q(status__in=[Status.ANSWERED, Status.CLOSED, Status.RETURNED, Status.WITHDRAWN]),
-            newest_first=True),
-    ]
-
-
-def court_tabs(now, soon) -> list[Tab]:
-    running = Q(status__in=RUNNING)
-    return [
-        Tab("action", _("Needs my action"), Q(status__in=[Status.ANSWERED, Status.RETURNED])),
-        Tab("waiting", _("With the agency"), running),
-        Tab("overdue", _("Overdue"), running & Q(due_at__lt=now)),
-        Tab("drafts", _("Drafts"), Q(status=Status.DRAFT)),
-        Tab("done", _("Done"), Q(status__in=[Status.CLOSED, Status.WITHDRAWN]), newest_first=True),
-    ]
-
-
-def inbox_setup(user, now):
-    """(queryset, tabs, side) for the user's list: agencies see their agency's
-    work orders, judges their own requests, centre staff everything in scope."""
-    roles = roles_of(user)
-    cal = deadlines.WorkingCalendar()
-    today = deadlines.local(now).date()
-    warm_calendar(cal, [], today)
-    # "Due soon": due by close of business on the next working day.
-    soon = deadlines.close_of_business(cal.add_working_days(today, 1))
-    qs = work_orders_for(user)
-    if roles.is_agency_member and roles.primary in ("head", "liaison"):
-        return qs.filter(agency_id__in=roles.agency_ids), agency_tabs(now, soon), "agency", cal
-    if roles.primary == "judge":
-        return qs.filter(judge=user), court_tabs(now, soon), "court", cal
-    return qs.ever_submitted(), agency_tabs(now, soon), "center", cal
-
-
-def tab_counts(qs, tabs) -> dict:
-    return qs.aggregate(**{t.key: Count("pk", filter=t.q) for t in tabs})
+__all__ = ["extension_requests", "home_summary", "inbox"]
 
 
 @login_required
@@ -88,9 +34,8 @@ def inbox(request):
     if search:
         rows = _search(rows, search)
     order = (F("due_at").desc(nulls_last=True) if current.newest_first else F("due_at").asc(nulls_last=True))
-    rows = with_pending_extension(
-        rows.select_related("case", "court", "agency", "duty", "respondent", "judge")
-    ).order_by(order, "-id" if current.newest_first else "id")
+    rows = (rows.select_related(*LIST_RELATED).with_pending_extension()
+            .order_by(order, "-id" if current.newest_first else "id"))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = annotate_clock(page.object_list, now=now, cal=cal)
     return render(request, "workorders/inbox.html", {
@@ -102,9 +47,9 @@ def inbox(request):
 
 def _search(rows, text):
     q = (Q(subject__icontains=text) | Q(case__number__icontains=text) | Q(respondent__name__icontains=text))
-    ref = text.upper().removeprefix("GD")
-    if ref.isdigit():
-        q |= Q(pk=int(ref))
+    pk = pk_from_reference(text)
+    if pk is not None:
+        q |= Q(pk=pk)
     return rows.filter(q)
 
 
@@ -123,18 +68,3 @@ def extension_requests(request):
     now = timezone.now()
     annotate_clock([e.work_order for e in page.object_list], now=now, cal=deadlines.WorkingCalendar())
     return render(request, "workorders/extensions.html", {"page": page, "now": now})
-
-
-def home_summary(user, now) -> dict:
-    """Counts and the most urgent rows for the home page."""
-    qs, tabs, side, cal = inbox_setup(user, now)
-    counts = tab_counts(qs, tabs)
-    urgent_q = Q(status__in=RUNNING)
-    if side == "court":
-        urgent_q = Q(status__in=[Status.ANSWERED, Status.RETURNED]) | Q(status__in=RUNNING, due_at__lt=now)
-    urgent = list(with_pending_extension(
-        qs.filter(urgent_q).select_related("case", "court", "agency", "duty", "respondent", "judge")
-    ).order_by(F("due_at").asc(nulls_last=True), "id")[:10])
-    return {"tabs": [(t, counts[t.key]) for t in tabs], "side": side,
-            "urgent": annotate_clock(urgent, now=now, cal=cal)}
-
