@@ -145,11 +145,12 @@ def _link(name, *args) -> str:
 def email_context(n: Notification, text) -> dict:
     """What the e-mail templates show: greeting, the notice, the work order
     (court, case number, subject, deadline) or the batch's work orders, and links."""
+    from workorders.models import reference_for  # notices know work orders by their codes
     user = n.recipient
     wo = n.work_order
     params = n.params or {}
     items = [
-        {"reference": f"GD{item[0]:07d}", "subject": item[1], "case_number": item[2] if len(item) > 2 else "",
+        {"reference": reference_for(item[0]), "subject": item[1], "case_number": item[2] if len(item) > 2 else "",
          "url": _link("workorders:detail", item[0])}
         for item in params.get("items", [])
         if isinstance(item, list) and len(item) >= 2 and isinstance(item[0], int)

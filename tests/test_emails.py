@@ -91,13 +91,16 @@ def test_the_email_is_in_the_recipients_language_with_court_case_deadline_and_li
     assert preferred_language(judge) == "zh-hans"
 
 
-def test_a_withdrawal_without_reason_still_says_what_happened(case, judge, liaison):
+def test_a_withdrawal_says_what_happened_not_just_a_url(case, judge, liaison):
+    # A submitted request now needs a reason to be withdrawn; the mail still carries
+    # the greeting, court and case, not only the reason and a link.
     wo = make_work_order(case=case, judge=judge, status=Status.SUBMITTED)
-    services.work_order_withdraw(work_order=wo, actor=judge)
+    services.work_order_withdraw(work_order=wo, actor=judge, reason="已自行履行")
     mail.outbox.clear()
     deliver_pending_emails()
     sent = next(m for m in mail.outbox if m.to == [liaison.email] and "撤回" in m.subject)
     assert "您好" in sent.body and wo.case.number in sent.body and wo.court.name in sent.body
+    assert "已自行履行" in sent.body
 
 
 def test_the_batch_mail_lists_its_work_orders_with_links(judge, liaison):
