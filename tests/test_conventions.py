@@ -71,3 +71,11 @@ def test_templates_compare_work_order_statuses_against_the_enum(term):
             if re.search(pattern, line):
                 found.append(f"{path.relative_to(ROOT)}:{n}")
     assert found == []
+
+
+def test_templates_compare_roles_against_the_enum():
+    pattern = r"primary\s*(?:==|!=)\s*[\"']"
+    templates = [p for p in (ROOT / "templates").rglob("*.html")] + list(_files(".html"))
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in templates
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if re.search(pattern, line)]
+    assert found == []

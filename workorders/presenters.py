@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
@@ -17,17 +16,9 @@ from agencies.models import AgencyMembership, CenterMembership
 
 from . import deadlines
 from .access import allowed_actions, can_reveal_id
-from .models import CLOCK_RUNNING, EscalationStep, EventAction, ExtensionRequest, Reply, Status
+from .models import CLOCK_RUNNING, EscalationStep, EventAction, ExtensionRequest, Reply, Status, is_overdue
 from .selectors import batches_for
 from .transitions import Action
-
-
-def with_pending_extension(qs):
-    """Annotate `_pending_extension`, which `WorkOrder.has_pending_extension`
-    reads instead of asking once per row."""
-    pending = ExtensionRequest.objects.filter(work_order=OuterRef("pk"),
-                                              status=ExtensionRequest.Decision.PENDING)
-    return qs.annotate(_pending_extension=Exists(pending))
 
 
 def warm_calendar(cal: deadlines.WorkingCalendar, dates, today: date):
@@ -51,7 +42,7 @@ def annotate_clock(rows, *, now: datetime, cal: deadlines.WorkingCalendar):
     for r in rows:
         running = r.status in CLOCK_RUNNING and r.due_at
         r.days_left = deadlines.working_days_left(r.due_at, now, cal) if running else None
-        r.overdue = r.days_left is not None and r.due_at < now
+        r.overdue = is_overdue(r.status, r.due_at, now)
         r.overdue_by = -r.days_left if r.overdue else 0
         r.overdue_text = deadlines.overdue_text(r.due_at, now, cal) if r.overdue else None
     return rows
@@ -81,7 +72,7 @@ def due_explanation(wo, *, now: datetime, cal: deadlines.WorkingCalendar, extens
     if finished_at and wo.due_at and finished_at > wo.due_at:
         late_by = max(1, cal.working_days_between(deadlines.local(wo.due_at).date(),
                                                   deadlines.local(finished_at).date()))
-    overdue = days_left is not None and wo.due_at < now
+    overdue = is_overdue(wo.status, wo.due_at, now)
     return {
         "submitted_at": dl.submitted_at,
         "receipt_date": dl.receipt_date,

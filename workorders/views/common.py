@@ -10,7 +10,6 @@ from ..presenters import (  # noqa: F401
     due_explanation,
     warm_calendar,
     with_descriptions,
-    with_pending_extension,
 )
 
 
