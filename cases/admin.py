@@ -10,9 +10,9 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from enforcement_hub.admin_base import AuditedModelAdmin, model_values, render_revealed
+from enforcement_hub.admin_base import AuditedModelAdmin, ScopedAdminMixin, model_values, render_revealed
 
-from . import services
+from . import selectors, services
 from .masking import mask_identifier
 from .models import Court, EnforcementCase, JudgeMembership, Party
 
@@ -88,7 +88,8 @@ class PartyInline(MaskedIdMixin, admin.TabularInline):
 
 
 @admin.register(EnforcementCase)
-class EnforcementCaseAdmin(AuditedModelAdmin):
+class EnforcementCaseAdmin(ScopedAdminMixin, AuditedModelAdmin):
+    scope = staticmethod(selectors.cases_for)
     list_display = ["number", "court", "judge", "cause", "amount", "status", "filed_on"]
     list_filter = ["status", "court"]
     search_fields = ["number", "parties__name"]

@@ -112,3 +112,18 @@ def render_reason_form(request, model_admin, queryset, *, action, title, label):
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/action_reason.html", context)
+
+
+class ScopedAdminMixin:
+    """The admin reads an aggregate through the same fetch-and-authorize rule as
+    pages, API and exports (`scope(user)` is the aggregate's `*_for` selector).
+    Superusers see everything, as the selectors already say; any other staff
+    user sees only what the selector gives him."""
+
+    scope = None  # staticmethod(user) -> QuerySet
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser or self.scope is None:
+            return qs
+        return qs.filter(pk__in=self.scope(request.user).values("pk"))

@@ -1,12 +1,14 @@
 from django.contrib import admin
 
-from enforcement_hub.admin_base import ReadOnlyModelAdmin
+from enforcement_hub.admin_base import ReadOnlyModelAdmin, ScopedAdminMixin
 
 from .models import Notification, Preference
+from .selectors import notifications_for
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyModelAdmin):
+class NotificationAdmin(ScopedAdminMixin, ReadOnlyModelAdmin):
+    scope = staticmethod(notifications_for)
     """The outbox is written by the services and the delivery task only."""
 
     list_display = ["created_at", "recipient", "kind", "title", "read_at", "email_status", "email_attempts"]

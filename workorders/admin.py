@@ -6,12 +6,13 @@ from enforcement_hub.admin_base import (
     AuditedModelAdmin,
     ReadOnlyInline,
     ReadOnlyModelAdmin,
+    ScopedAdminMixin,
     render_reason_form,
     render_revealed,
 )
 
 from . import calendar as calendar_services
-from . import rules, services
+from . import rules, selectors, services
 from .errors import ConflictError
 from .models import (
     Attachment,
@@ -48,7 +49,8 @@ class EscalationInline(ReadOnlyInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ReadOnlyModelAdmin):
+class WorkOrderAdmin(ScopedAdminMixin, ReadOnlyModelAdmin):
+    scope = staticmethod(selectors.work_orders_for)
     """The work order and its log change only through the services: the admin
     shows them read-only and offers actions that call those services."""
 
@@ -125,7 +127,8 @@ class ReplyAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyModelAdmin):
+class AttachmentAdmin(ScopedAdminMixin, ReadOnlyModelAdmin):
+    scope = staticmethod(selectors.attachments_for)
     list_display = ["original_name", "work_order", "purpose", "content_type", "size", "uploaded_at"]
     list_filter = ["purpose", "content_type"]
     list_select_related = ["work_order"]
@@ -135,7 +138,8 @@ class AttachmentAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(ReadOnlyModelAdmin):
+class ExtensionRequestAdmin(ScopedAdminMixin, ReadOnlyModelAdmin):
+    scope = staticmethod(selectors.extensions_for)
     """Decided on the work-order page (`services.extension_decide`)."""
 
     list_display = ["work_order", "days", "status", "requested_by", "created_at", "decided_by"]
@@ -234,7 +238,8 @@ class EscalationAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(WorkOrderBatch)
-class WorkOrderBatchAdmin(ReadOnlyModelAdmin):
+class WorkOrderBatchAdmin(ScopedAdminMixin, ReadOnlyModelAdmin):
+    scope = staticmethod(selectors.batches_for)
     list_display = ["reference", "court", "created_by", "total", "created_count", "created_at", "finished_at"]
     readonly_fields = ["reference", "court", "created_by", "total", "created_count", "finished_at"]
     search_fields = ["reference"]
