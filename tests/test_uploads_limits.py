@@ -217,6 +217,10 @@ def test_every_file_field_caps_the_count_itself(form_class, kwargs, judge, setti
     files = MultiValueDict({"attachments": [SimpleUploadedFile(f"{i}.pdf", PDF_HEAD + b"x") for i in range(11)]})
     if form_class is WorkOrderRequestForm:
         kwargs = {"user": judge}
+    if form_class is ResubmitForm:  # its respondent and removal choices come from the work order
+        from tests.factories import make_case
+        kwargs = {**kwargs, "work_order": make_work_order(case=make_case(judge=judge), judge=judge,
+                                                          status=Status.DRAFT)}
     form = form_class({}, files, **kwargs)
     assert not form.is_valid()
     assert "最多 10 个文件" in " ".join(form.errors["attachments"])
