@@ -244,3 +244,26 @@ def test_favicon(client, db):
 def test_every_page_links_the_icon(client, ref):
     page = client.get(reverse("login")).content.decode()
     assert 'rel="icon"' in page and "favicon" in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_phone_work_order_page_leads_to_its_actions(browser, live_server, ref):  # noqa: F811
+    """On a phone the actions come after the request and the due date: a link at
+    the top of the page goes straight to them (desktop shows them beside)."""
+    judge = user("judge")
+    wo = make_work_order(case=make_case(judge=judge), judge=judge, duty_code="L01")
+    s = Session(browser, live_server, "liaison", viewport=PHONE)
+    page = s.page
+    s.go(f"/workorders/{wo.pk}/")
+    jump = page.locator(".wo-head .phone-only")
+    assert jump.is_visible() and jump.bounding_box()["y"] < PHONE["height"]
+    jump.click()
+    heading = page.locator("#h-actions")
+    box = heading.bounding_box()
+    assert 0 <= box["y"] < PHONE["height"]          # scrolled to the actions
+    assert page.locator(".actions .btn").first.is_visible()
+    s.shot("phone-workorder-actions")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    assert not jump.is_visible()
+    s.close()
