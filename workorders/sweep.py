@@ -63,6 +63,7 @@ class Recipients:
         self._agency: dict[tuple[int, str], list] = {}
         self._center: dict[tuple[int, str], list] = {}
         self._parents = center_parents()
+        self._told: dict[tuple, tuple] = {}
 
     def agency(self, agency_id, role):
         key = (agency_id, role)
@@ -78,6 +79,15 @@ class Recipients:
 
     def for_step(self, step, agency_id, center_id):
         return [user for user, _role in self.with_roles(step, agency_id, center_id)]
+
+    def told(self, step, agency_id, center_id) -> tuple[list, list[dict]]:
+        """The people told about `step` and the event's record of them, built once
+        per (step, agency, center): rows of one agency share them."""
+        key = (step, agency_id, center_id)
+        if key not in self._told:
+            pairs = self.with_roles(step, agency_id, center_id)
+            self._told[key] = ([u for u, _role in pairs], recipients_detail(pairs))
+        return self._told[key]
 
     def with_roles(self, step, agency_id, center_id) -> list[tuple]:
         """(user, role code) of each person told about `step`, once each."""
@@ -229,13 +239,12 @@ def _plan_row(row, *, batch, ladder, now, cal, recipients, agency, messages, res
                        deadlines.local(row["due_at"]).isoformat())
     steps, level, next_at, due_text, due_iso = ladder[key]
     for step in steps:
-        told = recipients.with_roles(step, row["agency_id"], agency["center_id"])
-        people = [u for u, _role in told]
+        people, detail = recipients.told(step, row["agency_id"], agency["center_id"])
         batch.escalations.append((row["id"], step, row["due_at"], now, len(people)))
         batch.events.append((row["id"], None, EventAction.WARNED if step == EscalationStep.WARNING
                              else EventAction.ESCALATED, "", "",
                              {"step": int(step), "step_label": messages.labels[step], "due_at": due_iso,
-                              "notified": len(people), "recipients": recipients_detail(told)}, now))
+                              "notified": len(people), "recipients": detail}, now))
         title = messages.title(step, row, agency["name"], due_text)[:200]
         dedupe = f"esc:{row['id']}:{step}:{int(row['due_at'].timestamp())}"
         # Language-free, so each reader gets the notice in their language (notifications/rendering.py).
