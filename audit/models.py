@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImmutableError(Exception):
-    pass
+    """A row of an immutable log (audit entries, work-order events) was to be changed."""
 
 
 class AuditEntry(models.Model):

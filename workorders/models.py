@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Duty, WorkOrderType
+from audit.models import ImmutableError  # one error for both immutable logs
 from cases.models import Court, EnforcementCase, Party
 
 from .files import ATTACHMENT_ROOT
@@ -339,10 +340,6 @@ class EventAction(models.TextChoices):
     ATTACHMENT_REMOVED = "attachment_removed", _("Attachment removed")
     ESCALATED = "escalated", _("Escalated")
     WARNED = "warned", _("Due-today warning")
-
-
-class ImmutableError(Exception):
-    pass
 
 
 class WorkOrderEvent(models.Model):
